@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dirtyrace: names shared by the kernel module and the userspace hammer.
+ *
+ * Everything an operator or the hammer can see in debugfs is named here
+ * once: the directory, the knob files, the stat keys printed by the
+ * "stats" file and the header that marks a file as hammer-created.
+ */
+#ifndef DIRTYRACE_H
+#define DIRTYRACE_H
+
+#include <linux/types.h>
+
+#define DR_DEBUGFS_DIR		"dirtyrace"
+
+/* Core knobs (module/main.c). */
+#define DR_KNOB_TARGET		"target"	/* "PATH [owner=PID]", "none" */
+#define DR_KNOB_RUN		"run"		/* 1 start, 0 stop */
+#define DR_KNOB_DURATION	"duration_ms"	/* 0: until stopped */
+#define DR_KNOB_ENGINES		"engines"	/* "mkclean", "none" */
+#define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush" */
+#define DR_FILE_STATS		"stats"		/* read-only "key value" lines */
+
+/* mkclean engine knobs (module/mkclean.c). */
+#define DR_KNOB_MKCLEAN_THREADS	"mkclean_threads"
+#define DR_KNOB_WRITEBACK_MS	"writeback_ms"	/* 0: no writeback step */
+#define DR_KNOB_EVICT_MS	"evict_ms"	/* 0: no eviction step */
+
+#define DR_ENGINE_MKCLEAN	"mkclean"
+#define DR_INJECT_NONE		"none"
+#define DR_INJECT_MKCLEAN_NOFLUSH "mkclean_noflush"
+
+/*
+ * Stat keys, in the order the "stats" file prints them. The kprobe.*
+ * counters only count calls on the bound target's mapping, so they prove
+ * the kernel's own path ran on the file under test.
+ */
+#define DR_STATS(X)							\
+	X(RUNNING,		"running")				\
+	X(ELAPSED_MS,		"elapsed_ms")				\
+	X(MKCLEAN_PASSES,	"mkclean.passes")			\
+	X(MKCLEAN_FOLIOS,	"mkclean.folios")			\
+	X(MKCLEAN_DIRTY,	"mkclean.dirty")			\
+	X(MKCLEAN_SKIPPED,	"mkclean.skipped")			\
+	X(WRITEBACK_OPS,	"writeback.ops")			\
+	X(WRITEBACK_ERRORS,	"writeback.errors")			\
+	X(EVICT_OPS,		"evict.ops")				\
+	X(EVICT_PAGES,		"evict.pages")				\
+	X(INJECT_PTES,		"inject.ptes")				\
+	X(KP_MKCLEAN,		"kprobe.folio_mkclean")			\
+	X(KP_PTE_FLUSH,		"kprobe.ptep_clear_flush")		\
+	X(KP_WRITEBACK,		"kprobe.do_writepages")			\
+	X(KP_EVICT,		"kprobe.__filemap_remove_folio")		\
+	X(KP_MISSING,		"kprobe.missing")
+
+#define DR_STAT_ENUM(id, key) DR_STAT_##id,
+enum dr_stat { DR_STATS(DR_STAT_ENUM) DR_NR_STATS };
+#undef DR_STAT_ENUM
+
+/*
+ * First bytes of every file the hammer creates. The module refuses to
+ * inject faults into a file without this header and a matching size, so
+ * an injection can never damage a user's file.
+ */
+#define DR_FILE_MAGIC		"dirtyrace-file1"	/* 15 chars + NUL */
+struct dr_file_header {
+	char magic[16];
+	__u64 run_id;		/* nonzero, random per run */
+	__u64 file_size;	/* must equal i_size */
+	__u64 data_offset;	/* first stamped byte; the header page is not */
+	__u64 slot_size;
+};
+
+#endif /* DIRTYRACE_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels dirtyrace supports (6.1 .. 6.12)
+ * lives here, so engine code reads the same on all of them.
+ */
+#ifndef DR_COMPAT_H
+#define DR_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/ptrace.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "dirtyrace needs Linux 6.1 or newer (folio_mkclean, filemap_get_folios)"
+#endif
+
+/* First argument of a probed function at its entry. */
+#define DR_ARG0(regs)	regs_get_kernel_argument(regs, 0)
+
+#endif /* DR_COMPAT_H */

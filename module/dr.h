@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dirtyrace module internals: state, knob tables, engine interface. */
+#ifndef DR_H
+#define DR_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include "dirtyrace.h"
+
+#define DR_MAX_THREADS	64
+#define DR_PATH_MAX	256
+
+/* A u32 debugfs knob; engines declare theirs in one table each. */
+struct dr_knob {
+	const char *name;
+	u32 *val;
+	u32 min, max;
+	bool idle_only;		/* -EBUSY while the engines run */
+};
+
+/* The file under test. Valid while bound; engines run only while bound. */
+struct dr_target {
+	struct file *file;
+	struct address_space *mapping;
+	struct pid *owner;	/* optional: unbind when this process exits */
+	char path[DR_PATH_MAX];
+	u64 run_id;		/* nonzero iff the hammer created the file */
+};
+
+struct dr_engine {
+	const char *name;
+	const struct dr_knob *knobs;
+	unsigned int nr_knobs;
+	int (*start)(const struct dr_target *t);
+	void (*stop)(void);
+};
+
+enum dr_inject {
+	DR_INJ_NONE,
+	DR_INJ_MKCLEAN_NOFLUSH,
+	DR_NR_INJ,
+};
+
+/* Global state; control paths hold lock, engines and probes read. */
+struct dr_state {
+	struct mutex lock;
+	struct dr_target target;
+	bool running;
+	unsigned long started, stopped;	/* jiffies */
+	u32 duration_ms;
+	unsigned long engines;		/* bit n: dr_engines[n] enabled */
+	int inject;			/* enum dr_inject, read locklessly */
+};
+
+extern struct dr_state dr;
+extern atomic64_t dr_stats[DR_NR_STATS];
+
+static inline void dr_stat_add(enum dr_stat id, long n)
+{
+	atomic64_add(n, &dr_stats[id]);
+}
+
+static inline void dr_stat_inc(enum dr_stat id)
+{
+	atomic64_inc(&dr_stats[id]);
+}
+
+static inline bool dr_inject_is(enum dr_inject mode)
+{
+	return READ_ONCE(dr.inject) == mode;
+}
+
+/* knob.c */
+struct dentry;
+void dr_knobs_create(struct dentry *dir, const struct dr_knob *knobs,
+		     unsigned int n);
+
+/* target.c */
+int dr_target_bind(struct dr_target *t, char *spec);
+void dr_target_unbind(struct dr_target *t);
+const char *dr_target_gone(const struct dr_target *t);
+int dr_target_show(const struct dr_target *t, char *buf, size_t len);
+
+/* probes.c */
+int dr_probes_init(void);
+void dr_probes_exit(void);
+void dr_probes_set_mapping(struct address_space *mapping);
+
+/* inject.c */
+unsigned long dr_inject_noflush(struct folio *folio);
+
+/* engines */
+extern const struct dr_engine dr_mkclean_engine;
+
+#endif /* DR_H */

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inject=mkclean_noflush: the clean step done wrong, on purpose.
+ *
+ * It does what page_vma_mkclean_one() does to every PTE mapping the folio
+ * (write-protect, clear dirty) but skips the TLB flush, the 2006 ext3
+ * shape: another CPU keeps a writable TLB entry. The folio stays dirty;
+ * the kernel's own writeback then finds only clean read-only PTEs, so its
+ * folio_mkclean() has nothing to flush, it writes the folio back and marks
+ * it clean. Stores through the stale entry after that land in a clean
+ * folio and vanish at eviction. Only used on hammer-created files.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/rbtree.h>
+#include "dr.h"
+
+struct dr_noflush {
+	struct mm_struct *mm;
+	unsigned long ptes;
+};
+
+/* Runs under the PTE lock, like the real mkclean. */
+static int dr_noflush_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct dr_noflush *nf = data;
+	pte_t pte = ptep_get(ptep);
+
+	if (!pte_present(pte) || (!pte_write(pte) && !pte_dirty(pte)))
+		return 0;
+	pte = ptep_get_and_clear(nf->mm, addr, ptep);
+	pte = pte_mkclean(pte_wrprotect(pte));
+	set_pte_at(nf->mm, addr, ptep, pte);	/* and no flush_tlb_page() */
+	nf->ptes++;
+	return 0;
+}
+
+/*
+ * Walk the file's i_mmap tree, as rmap does, under i_mmap_rwsem: a VMA
+ * in the tree keeps its page tables, even without its mm's mmap_lock.
+ * The caller holds the folio lock (same order as folio_mkclean).
+ */
+unsigned long dr_inject_noflush(struct folio *folio)
+{
+	struct address_space *mapping = folio->mapping;
+	pgoff_t first = folio->index;
+	pgoff_t last = first + folio_nr_pages(folio) - 1;
+	struct dr_noflush nf = { };
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node;
+	     node = rb_next(node)) {
+		struct vm_area_struct *vma =
+			rb_entry(node, struct vm_area_struct, shared.rb);
+		pgoff_t vstart = vma->vm_pgoff;
+		pgoff_t vend = vstart + vma_pages(vma) - 1;
+		pgoff_t from = max(first, vstart), to = min(last, vend);
+
+		if (!(vma->vm_flags & VM_SHARED) || from > to)
+			continue;
+		nf.mm = vma->vm_mm;
+		apply_to_existing_page_range(vma->vm_mm,
+			vma->vm_start + ((from - vstart) << PAGE_SHIFT),
+			(to - from + 1) << PAGE_SHIFT, dr_noflush_pte, &nf);
+	}
+	i_mmap_unlock_read(mapping);
+	return nf.ptes;
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dirtyrace: drive the kernel's own page_mkclean, writeback and eviction
+ * paths against a file a userspace hammer writes through MAP_SHARED, to
+ * catch lost PTE dirty bits and writes through stale TLB entries.
+ *
+ * Control lives in debugfs (root only): bind a target, pick engines and
+ * an optional injected bug, write 1 to "run", read "stats".
+ */
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include "dr.h"
+
+struct dr_state dr = {
+	.lock = __MUTEX_INITIALIZER(dr.lock),
+	.engines = BIT(0),
+};
+atomic64_t dr_stats[DR_NR_STATS];
+
+static const struct dr_engine *const dr_engines[] = {
+	&dr_mkclean_engine,
+};
+
+static const char *const dr_inject_names[DR_NR_INJ] = {
+	[DR_INJ_NONE] = DR_INJECT_NONE,
+	[DR_INJ_MKCLEAN_NOFLUSH] = DR_INJECT_MKCLEAN_NOFLUSH,
+};
+
+static const char *const dr_stat_keys[DR_NR_STATS] = {
+#define DR_STAT_KEY(id, key) [DR_STAT_##id] = key,
+	DR_STATS(DR_STAT_KEY)
+#undef DR_STAT_KEY
+};
+
+static struct dentry *dr_dir;
+static struct delayed_work dr_watchdog;
+static bool dr_exiting;
+
+static void dr_stop_locked(const char *why)
+{
+	unsigned int i;
+
+	if (!dr.running)
+		return;
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if (dr.engines & BIT(i))
+			dr_engines[i]->stop();
+	dr.running = false;
+	dr.stopped = jiffies;
+	pr_info("dirtyrace: stopped (%s)\n", why);
+}
+
+static void dr_stats_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < DR_NR_STATS; i++)
+		if (i != DR_STAT_KP_MISSING)
+			atomic64_set(&dr_stats[i], 0);
+}
+
+static int dr_start_locked(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (dr.running)
+		return -EBUSY;
+	if (!dr.target.file)
+		return -ENOENT;
+	/* Injected bugs may only ever damage files the hammer created. */
+	if (dr.inject != DR_INJ_NONE && !dr.target.run_id) {
+		pr_warn("dirtyrace: inject refused: %s was not created by the hammer\n",
+			dr.target.path);
+		return -EPERM;
+	}
+	dr_stats_reset();
+	dr.started = jiffies;
+	dr.running = true;
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++) {
+		if (!(dr.engines & BIT(i)))
+			continue;
+		ret = dr_engines[i]->start(&dr.target);
+		if (ret) {
+			while (i--)
+				if (dr.engines & BIT(i))
+					dr_engines[i]->stop();
+			dr.running = false;
+			return ret;
+		}
+	}
+	pr_info("dirtyrace: started on %s (engines %#lx, inject %s)\n",
+		dr.target.path, dr.engines, dr_inject_names[dr.inject]);
+	return 0;
+}
+
+/* Ends timed runs and drops targets whose file or owner went away. */
+static void dr_watchdog_fn(struct work_struct *work)
+{
+	const char *gone;
+
+	mutex_lock(&dr.lock);
+	if (dr.running && dr.duration_ms &&
+	    time_after_eq(jiffies, dr.started + msecs_to_jiffies(dr.duration_ms)))
+		dr_stop_locked("duration elapsed");
+	gone = dr_target_gone(&dr.target);
+	if (gone) {
+		dr_stop_locked(gone);
+		pr_info("dirtyrace: unbound %s: %s\n", dr.target.path, gone);
+		dr_target_unbind(&dr.target);
+	}
+	mutex_unlock(&dr.lock);
+	if (!READ_ONCE(dr_exiting))
+		schedule_delayed_work(&dr_watchdog, msecs_to_jiffies(100));
+}
+
+/* Copy a short user write into a NUL-terminated, newline-stripped buffer. */
+static int dr_copy_arg(char *buf, size_t size, const char __user *ubuf,
+		       size_t len)
+{
+	if (!len || len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	return 0;
+}
+
+static ssize_t dr_read_str(char __user *ubuf, size_t len, loff_t *ppos,
+			   const char *s)
+{
+	return simple_read_from_buffer(ubuf, len, ppos, s, strlen(s));
+}
+
+/* target: "PATH [owner=PID]" binds, "none" unbinds. */
+static ssize_t dr_target_write(struct file *f, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[DR_PATH_MAX + 32];
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+
+	if (ret)
+		return ret;
+	mutex_lock(&dr.lock);
+	if (dr.running) {
+		ret = -EBUSY;
+	} else {
+		dr_target_unbind(&dr.target);
+		if (strcmp(buf, "none"))
+			ret = dr_target_bind(&dr.target, buf);
+	}
+	mutex_unlock(&dr.lock);
+	return ret ? ret : len;
+}
+
+static ssize_t dr_target_read(struct file *f, char __user *ubuf, size_t len,
+			      loff_t *ppos)
+{
+	char buf[DR_PATH_MAX + 96];
+
+	mutex_lock(&dr.lock);
+	dr_target_show(&dr.target, buf, sizeof(buf));
+	mutex_unlock(&dr.lock);
+	return dr_read_str(ubuf, len, ppos, buf);
+}
+
+/* run: 1 starts the selected engines, 0 stops them. */
+static ssize_t dr_run_write(struct file *f, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	bool on;
+	int ret;
+
+	if (kstrtobool_from_user(ubuf, len, &on))
+		return -EINVAL;
+	mutex_lock(&dr.lock);
+	if (on)
+		ret = dr_start_locked();
+	else
+		ret = 0, dr_stop_locked("stopped by user");
+	mutex_unlock(&dr.lock);
+	return ret ? ret : len;
+}
+
+static ssize_t dr_run_read(struct file *f, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	return dr_read_str(ubuf, len, ppos, READ_ONCE(dr.running) ? "1\n" : "0\n");
+}
+
+/* engines: comma-separated engine names, or "none". */
+static int dr_parse_engines(char *s, unsigned long *mask)
+{
+	char *name;
+	unsigned int i;
+
+	*mask = 0;
+	if (!strcmp(s, "none"))
+		return 0;
+	while ((name = strsep(&s, ","))) {
+		for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+			if (!strcmp(strim(name), dr_engines[i]->name))
+				break;
+		if (i == ARRAY_SIZE(dr_engines))
+			return -EINVAL;
+		*mask |= BIT(i);
+	}
+	return 0;
+}
+
+static ssize_t dr_engines_write(struct file *f, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	unsigned long mask;
+	char buf[128];
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+
+	if (ret || dr_parse_engines(buf, &mask))
+		return ret ? ret : -EINVAL;
+	mutex_lock(&dr.lock);
+	if (dr.running)
+		ret = -EBUSY;
+	else
+		dr.engines = mask;
+	mutex_unlock(&dr.lock);
+	return ret ? ret : len;
+}
+
+static ssize_t dr_engines_read(struct file *f, char __user *ubuf, size_t len,
+			       loff_t *ppos)
+{
+	char buf[128] = "";
+	unsigned int i;
+	size_t n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if (READ_ONCE(dr.engines) & BIT(i))
+			n += scnprintf(buf + n, sizeof(buf) - n, "%s%s",
+				       n ? "," : "", dr_engines[i]->name);
+	scnprintf(buf + n, sizeof(buf) - n, "%s\n", n ? "" : "none");
+	return dr_read_str(ubuf, len, ppos, buf);
+}
+
+/* inject: "none" or "mkclean_noflush"; refused on foreign files. */
+static ssize_t dr_inject_write(struct file *f, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[32];
+	int mode, ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+
+	if (ret)
+		return ret;
+	mode = match_string(dr_inject_names, DR_NR_INJ, buf);
+	if (mode < 0)
+		return -EINVAL;
+	mutex_lock(&dr.lock);
+	if (dr.running)
+		ret = -EBUSY;
+	else if (mode != DR_INJ_NONE && dr.target.file && !dr.target.run_id)
+		ret = -EPERM;
+	else
+		WRITE_ONCE(dr.inject, mode);
+	mutex_unlock(&dr.lock);
+	return ret ? ret : len;
+}
+
+static ssize_t dr_inject_read(struct file *f, char __user *ubuf, size_t len,
+			      loff_t *ppos)
+{
+	char buf[48];
+
+	scnprintf(buf, sizeof(buf), "%s\n", dr_inject_names[READ_ONCE(dr.inject)]);
+	return dr_read_str(ubuf, len, ppos, buf);
+}
+
+static int dr_stats_show(struct seq_file *m, void *v)
+{
+	unsigned long end;
+	unsigned int i;
+
+	mutex_lock(&dr.lock);
+	atomic64_set(&dr_stats[DR_STAT_RUNNING], dr.running);
+	end = dr.running ? jiffies : dr.stopped;
+	atomic64_set(&dr_stats[DR_STAT_ELAPSED_MS],
+		     dr.started ? jiffies_to_msecs(end - dr.started) : 0);
+	mutex_unlock(&dr.lock);
+	for (i = 0; i < DR_NR_STATS; i++)
+		seq_printf(m, "%s %lld\n", dr_stat_keys[i],
+			   (long long)atomic64_read(&dr_stats[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dr_stats);
+
+#define DR_FOPS(name) {					\
+	.owner = THIS_MODULE,				\
+	.open = simple_open,				\
+	.read = dr_##name##_read,			\
+	.write = dr_##name##_write,			\
+	.llseek = default_llseek,			\
+}
+
+static const struct file_operations dr_target_fops = DR_FOPS(target);
+static const struct file_operations dr_run_fops = DR_FOPS(run);
+static const struct file_operations dr_engines_fops = DR_FOPS(engines);
+static const struct file_operations dr_inject_fops = DR_FOPS(inject);
+
+static const struct dr_knob dr_core_knobs[] = {
+	{ DR_KNOB_DURATION, &dr.duration_ms, 0, 86400000, true },
+};
+
+static int __init dr_init(void)
+{
+	unsigned int i;
+
+	dr_dir = debugfs_create_dir(DR_DEBUGFS_DIR, NULL);
+	if (IS_ERR_OR_NULL(dr_dir))
+		return dr_dir ? PTR_ERR(dr_dir) : -ENODEV;
+	dr_probes_init();
+	debugfs_create_file(DR_KNOB_TARGET, 0600, dr_dir, NULL, &dr_target_fops);
+	debugfs_create_file(DR_KNOB_RUN, 0600, dr_dir, NULL, &dr_run_fops);
+	debugfs_create_file(DR_KNOB_ENGINES, 0600, dr_dir, NULL, &dr_engines_fops);
+	debugfs_create_file(DR_KNOB_INJECT, 0600, dr_dir, NULL, &dr_inject_fops);
+	debugfs_create_file(DR_FILE_STATS, 0400, dr_dir, NULL, &dr_stats_fops);
+	dr_knobs_create(dr_dir, dr_core_knobs, ARRAY_SIZE(dr_core_knobs));
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		dr_knobs_create(dr_dir, dr_engines[i]->knobs,
+				dr_engines[i]->nr_knobs);
+	INIT_DELAYED_WORK(&dr_watchdog, dr_watchdog_fn);
+	schedule_delayed_work(&dr_watchdog, msecs_to_jiffies(100));
+	return 0;
+}
+
+/* No debugfs op is in flight once the directory is gone. */
+static void __exit dr_exit(void)
+{
+	debugfs_remove_recursive(dr_dir);
+	WRITE_ONCE(dr_exiting, true);
+	cancel_delayed_work_sync(&dr_watchdog);
+	mutex_lock(&dr.lock);
+	dr_stop_locked("module unload");
+	dr_target_unbind(&dr.target);
+	mutex_unlock(&dr.lock);
+	dr_probes_exit();
+}
+
+module_init(dr_init);
+module_exit(dr_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("dirtyrace developers");
+MODULE_DESCRIPTION("Stress the kernel's page_mkclean/writeback/eviction paths to catch lost dirty bits");

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mkclean engine: the kernel's own page_mkclean, writeback and eviction
+ * on the target's page cache, at full speed, while the hammer writes
+ * through MAP_SHARED.
+ *
+ * Workers loop over the target's folios: lock, folio_mkclean(), re-dirty
+ * when it found a dirty or writable PTE (exactly what
+ * folio_clear_dirty_for_io() does), unlock. Every writer then takes a
+ * fresh write fault, which is the window the 2006 bug lived in. A flusher
+ * writes the file back and evicts clean folios (zap user PTEs with
+ * unmap_mapping_range(), then invalidate_mapping_pages()), so a lost
+ * dirty bit becomes data missing from the file.
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/rmap.h>
+#include <linux/sched.h>
+#include "dr.h"
+
+static u32 dr_threads = 1;
+static u32 dr_writeback_ms = 10;
+static u32 dr_evict_ms = 100;
+
+static const struct dr_knob dr_mkclean_knobs[] = {
+	{ DR_KNOB_MKCLEAN_THREADS, &dr_threads, 1, DR_MAX_THREADS, true },
+	{ DR_KNOB_WRITEBACK_MS, &dr_writeback_ms, 0, 60000, false },
+	{ DR_KNOB_EVICT_MS, &dr_evict_ms, 0, 60000, false },
+};
+
+struct dr_worker {
+	struct task_struct *task;
+	const struct dr_target *t;
+	unsigned int id;
+};
+
+static struct dr_worker dr_workers[DR_MAX_THREADS];
+static struct task_struct *dr_flusher;
+static unsigned int dr_nr_workers;
+
+static void dr_clean_folio(struct address_space *mapping, struct folio *folio)
+{
+	folio_lock(folio);
+	if (folio->mapping != mapping) {	/* truncated or evicted */
+		dr_stat_inc(DR_STAT_MKCLEAN_SKIPPED);
+	} else if (dr_inject_is(DR_INJ_MKCLEAN_NOFLUSH)) {
+		dr_stat_add(DR_STAT_INJECT_PTES, dr_inject_noflush(folio));
+	} else if (folio_mkclean(folio)) {
+		folio_mark_dirty(folio);
+		dr_stat_inc(DR_STAT_MKCLEAN_DIRTY);
+	}
+	folio_unlock(folio);
+	dr_stat_inc(DR_STAT_MKCLEAN_FOLIOS);
+}
+
+/* Clean [index, end]; returns the number of folios seen. */
+static unsigned long dr_clean_range(struct address_space *mapping,
+				    pgoff_t index, pgoff_t end)
+{
+	struct folio_batch fbatch;
+	unsigned long seen = 0;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!kthread_should_stop() &&
+	       filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			dr_clean_folio(mapping, fbatch.folios[i]);
+		seen += folio_batch_count(&fbatch);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return seen;
+}
+
+/* Each worker starts its pass at its own stripe, so they meet less. */
+static int dr_mkclean_worker(void *arg)
+{
+	const struct dr_worker *w = arg;
+	const struct dr_target *t = w->t;
+	unsigned int nr = dr_threads;
+	pgoff_t pages, start;
+	unsigned long seen;
+
+	while (!kthread_should_stop()) {
+		pages = DIV_ROUND_UP(i_size_read(t->mapping->host), PAGE_SIZE);
+		start = pages / nr * w->id;
+		seen = dr_clean_range(t->mapping, start, ULONG_MAX);
+		if (start)
+			seen += dr_clean_range(t->mapping, 0, start - 1);
+		dr_stat_inc(DR_STAT_MKCLEAN_PASSES);
+		if (!seen)	/* all evicted: let the writers fault back in */
+			usleep_range(100, 200);
+	}
+	return 0;
+}
+
+static void dr_writeback(struct address_space *mapping)
+{
+	if (filemap_fdatawrite_range(mapping, 0, LLONG_MAX))
+		dr_stat_inc(DR_STAT_WRITEBACK_ERRORS);
+	dr_stat_inc(DR_STAT_WRITEBACK_OPS);
+}
+
+/* Zap user PTEs (their dirty bits move to the folios), drop clean folios. */
+static void dr_evict(struct address_space *mapping)
+{
+	unmap_mapping_range(mapping, 0, 0, 0);
+	dr_stat_add(DR_STAT_EVICT_PAGES, invalidate_mapping_pages(mapping, 0, -1));
+	dr_stat_inc(DR_STAT_EVICT_OPS);
+}
+
+static bool dr_due(unsigned long *next, u32 ms)
+{
+	if (!ms || time_before(jiffies, *next))
+		return false;
+	*next = jiffies + msecs_to_jiffies(ms);
+	return true;
+}
+
+static int dr_flusher_fn(void *arg)
+{
+	const struct dr_target *t = arg;
+	unsigned long next_wb = jiffies, next_evict = jiffies;
+
+	while (!kthread_should_stop()) {
+		if (dr_due(&next_wb, READ_ONCE(dr_writeback_ms)))
+			dr_writeback(t->mapping);
+		if (dr_due(&next_evict, READ_ONCE(dr_evict_ms)))
+			dr_evict(t->mapping);
+		usleep_range(1000, 2000);
+	}
+	return 0;
+}
+
+static void dr_mkclean_stop(void)
+{
+	if (dr_flusher)
+		kthread_stop(dr_flusher);
+	dr_flusher = NULL;
+	while (dr_nr_workers)
+		kthread_stop(dr_workers[--dr_nr_workers].task);
+}
+
+static int dr_mkclean_start(const struct dr_target *t)
+{
+	struct task_struct *k;
+
+	for (dr_nr_workers = 0; dr_nr_workers < dr_threads; dr_nr_workers++) {
+		struct dr_worker *w = &dr_workers[dr_nr_workers];
+
+		w->t = t;
+		w->id = dr_nr_workers;
+		k = kthread_run(dr_mkclean_worker, w, "dirtyrace-mkc/%u", w->id);
+		if (IS_ERR(k))
+			goto fail;
+		w->task = k;
+	}
+	k = kthread_run(dr_flusher_fn, (void *)t, "dirtyrace-flush");
+	if (IS_ERR(k))
+		goto fail;
+	dr_flusher = k;
+	return 0;
+fail:
+	dr_mkclean_stop();
+	return PTR_ERR(k);
+}
+
+const struct dr_engine dr_mkclean_engine = {
+	.name = DR_ENGINE_MKCLEAN,
+	.knobs = dr_mkclean_knobs,
+	.nr_knobs = ARRAY_SIZE(dr_mkclean_knobs),
+	.start = dr_mkclean_start,
+	.stop = dr_mkclean_stop,
+};

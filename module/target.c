@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The file under test. Binding opens the file by path (so an operator can
+ * bind with echo) and holds that reference until unbind, rmmod, the file
+ * being unlinked or the optional owner process exiting.
+ */
+#include <linux/backing-dev.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include "dr.h"
+
+/* A hammer-created file starts with our header and says its own size. */
+static u64 dr_target_run_id(struct file *file)
+{
+	struct dr_file_header hdr;
+	loff_t pos = 0;
+
+	if (kernel_read(file, &hdr, sizeof(hdr), &pos) != sizeof(hdr))
+		return 0;
+	if (memcmp(hdr.magic, DR_FILE_MAGIC, sizeof(DR_FILE_MAGIC)))
+		return 0;
+	if (hdr.file_size != i_size_read(file_inode(file)))
+		return 0;
+	return hdr.run_id;
+}
+
+static int dr_target_parse_owner(const char *s, struct pid **owner)
+{
+	int nr;
+
+	if (strncmp(s, "owner=", 6) || kstrtoint(s + 6, 10, &nr) || nr <= 0)
+		return -EINVAL;
+	*owner = find_get_pid(nr);
+	return *owner ? 0 : -ESRCH;
+}
+
+/* spec: "PATH [owner=PID]"; the caller has unbound any previous target. */
+int dr_target_bind(struct dr_target *t, char *spec)
+{
+	char *path = strsep(&spec, " \t");
+	char *opt = spec ? skip_spaces(spec) : NULL;
+	struct pid *owner = NULL;
+	struct file *file;
+	int ret;
+
+	if (!path || path[0] != '/' || strlen(path) >= DR_PATH_MAX)
+		return -EINVAL;
+	if (opt && *opt) {
+		ret = dr_target_parse_owner(opt, &owner);
+		if (ret)
+			return ret;
+	}
+
+	file = filp_open(path, O_RDWR | O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		put_pid(owner);
+		return PTR_ERR(file);
+	}
+	ret = -EINVAL;
+	if (!S_ISREG(file_inode(file)->i_mode))
+		goto fail;
+	/* No writeback (tmpfs, ramfs): a lost dirty bit could never show. */
+	ret = -EOPNOTSUPP;
+	if (!mapping_can_writeback(file->f_mapping))
+		goto fail;
+
+	t->file = file;
+	t->mapping = file->f_mapping;
+	t->owner = owner;
+	t->run_id = dr_target_run_id(file);
+	strscpy(t->path, path, sizeof(t->path));
+	dr_probes_set_mapping(t->mapping);
+	return 0;
+fail:
+	fput(file);
+	put_pid(owner);
+	return ret;
+}
+
+void dr_target_unbind(struct dr_target *t)
+{
+	if (!t->file)
+		return;
+	dr_probes_set_mapping(NULL);
+	fput(t->file);
+	put_pid(t->owner);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Why a bound target must be dropped, or NULL while it is still wanted. */
+const char *dr_target_gone(const struct dr_target *t)
+{
+	bool alive;
+
+	if (!t->file)
+		return NULL;
+	if (!file_inode(t->file)->i_nlink)
+		return "file unlinked";
+	if (!t->owner)
+		return NULL;
+	rcu_read_lock();
+	alive = pid_task(t->owner, PIDTYPE_TGID);
+	rcu_read_unlock();
+	return alive ? NULL : "owner exited";
+}
+
+int dr_target_show(const struct dr_target *t, char *buf, size_t len)
+{
+	if (!t->file)
+		return scnprintf(buf, len, "none\n");
+	return scnprintf(buf, len, "%s owner=%d run_id=%llx hammer=%d\n",
+			 t->path, t->owner ? pid_nr(t->owner) : 0,
+			 t->run_id, t->run_id != 0);
+}

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install what building and testing dirtyrace needs on a Debian machine.
+# Idempotent: does nothing when everything is already present.
+set -euo pipefail
+
+want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
+      xz-utils zstd e2fsprogs kmod dkms linux-source-6.1)
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing+=("$p")
+done
+# Headers of the guest kernels, so the module builds (and dkms builds) against them.
+for k in $("$(dirname "$0")"/kernel.sh versions); do
+	dpkg-query -W -f='${Status}' "linux-headers-$k" 2>/dev/null |
+		grep -q '^install ok installed' || missing+=("linux-headers-$k")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "setup: missing packages: ${missing[*]} (run as root or apt-get install them)" >&2
+	exit 2
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
