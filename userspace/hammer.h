@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dirtyrace userspace hammer: shared declarations. */
+#ifndef HAMMER_H
+#define HAMMER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "dirtyrace.h"
+
+/* Exit codes (README "Exit codes"). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_LOST = 1,
+	EXIT_USAGE = 2,
+	EXIT_INCONCLUSIVE = 3,
+	EXIT_SKIP = 4,
+};
+
+#define MAX_WRITERS	256	/* the writer id is 8 bits of a stamp */
+#define MAX_REPORTED	100	/* loss records kept for the reports */
+
+struct opts {
+	const char *dir;
+	double duration;	/* seconds */
+	unsigned int threads;	/* writer threads per process */
+	unsigned int procs;	/* writer processes */
+	uint64_t file_size;
+	char engines[64];
+	const char *inject;
+	uint64_t seed;
+	const char *json;
+	unsigned int verify_ms;
+	unsigned int mkclean_threads, writeback_ms, evict_ms;
+	bool keep, quiet;
+};
+
+/*
+ * A stamp is one naturally aligned 64-bit store, so it is never torn:
+ * writer id (8 bits) | slot check (16 bits) | sequence (40 bits).
+ * Each slot is owned by one writer and its sequence only grows.
+ */
+#define STAMP_SEQ_BITS	40
+#define STAMP_SEQ_MASK	((1ULL << STAMP_SEQ_BITS) - 1)
+
+static inline uint64_t slot_check(uint64_t slot)
+{
+	return ((slot * 0x9E3779B97F4A7C15ULL) >> 48) & 0xffff;
+}
+
+static inline uint64_t stamp_make(unsigned int writer, uint64_t slot,
+				  uint64_t seq)
+{
+	return (uint64_t)writer << 56 | slot_check(slot) << STAMP_SEQ_BITS | seq;
+}
+
+static inline uint64_t stamp_seq(uint64_t s) { return s & STAMP_SEQ_MASK; }
+static inline unsigned int stamp_writer(uint64_t s) { return s >> 56; }
+static inline uint64_t stamp_check(uint64_t s)
+{
+	return (s >> STAMP_SEQ_BITS) & 0xffff;
+}
+
+/* Shared (MAP_SHARED|MAP_ANONYMOUS) between the coordinator and writers. */
+struct control {
+	atomic_uint paused;		/* coordinator asks writers to hold */
+	atomic_uint gen;		/* pause generation */
+	atomic_uint stop;
+	atomic_uint ack[MAX_WRITERS];	/* last pause generation seen */
+	atomic_ullong writes[MAX_WRITERS];
+};
+
+/* The test file and the writers' record of what they stored in it. */
+struct testfile {
+	char path[4096];
+	int fd;			/* buffered, for fsync */
+	int dfd;		/* O_DIRECT, the independent reread path */
+	uint64_t size, run_id, nslots;
+	uint64_t *shadow;	/* shared: last stamp stored per slot */
+	struct control *ctl;	/* shared */
+	pid_t pids[MAX_WRITERS];
+	unsigned int nwriters;	/* threads * procs */
+	unsigned int nprocs;	/* writer processes started */
+};
+
+struct loss {
+	uint64_t slot, offset, expected, found;
+	unsigned int round;
+	double t;		/* seconds since start */
+	const char *kind;	/* "lost", "misplaced", "ahead" */
+};
+
+struct verify_state {
+	uint64_t *reported;	/* per slot: expected stamp already reported */
+	uint64_t *buf;		/* O_DIRECT buffer */
+	unsigned int rounds;
+	uint64_t lost, violations;
+	double first_detect;	/* seconds, <0 if none */
+	struct loss recs[MAX_REPORTED];
+	unsigned int nrecs;
+};
+
+/* module.c: the debugfs interface. */
+int module_check(void);
+int knob_write(const char *knob, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int knob_read(const char *knob, char *buf, size_t len);
+int stats_read(long long stats[DR_NR_STATS]);
+const char *stat_key(enum dr_stat id);
+
+/* writers.c */
+int testfile_create(struct testfile *tf, const struct opts *o);
+void testfile_destroy(struct testfile *tf, bool keep);
+int writers_start(struct testfile *tf, const struct opts *o);
+int writers_pause(struct testfile *tf);
+void writers_resume(struct testfile *tf);
+void writers_stop(struct testfile *tf);
+const char *writers_dead(struct testfile *tf);
+uint64_t writers_total(const struct testfile *tf);
+
+/* verify.c */
+int verify_init(struct verify_state *v, const struct testfile *tf);
+int verify_round(struct verify_state *v, const struct testfile *tf, double t);
+void verify_free(struct verify_state *v);
+
+/* report.c */
+struct report {
+	const struct opts *o;
+	const struct testfile *tf;
+	const struct verify_state *v;
+	long long stats[DR_NR_STATS];
+	uint64_t writes;
+	double elapsed;
+	int numa_nodes;
+	const char *verdict;
+	int exit_code;
+};
+void report_human(const struct report *r);
+int report_json(const struct report *r, const char *path);
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dirtyrace run: write stamps through MAP_SHARED file pages from many
+ * threads and processes while the module drives the kernel's clean,
+ * writeback and eviction paths; verify from disk that no completed
+ * store was lost.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <numa.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hammer.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: dirtyrace run [options]\n"
+"  --dir DIR              where to create the test file (ext4/xfs/btrfs, not tmpfs) [.]\n"
+"  --duration SEC         run time [30]\n"
+"  --threads N            writer threads per process [online CPUs]\n"
+"  --procs N              writer processes, each with its own mapping [1]\n"
+"  --file-size SIZE       test file size, K/M/G suffix [8M]\n"
+"  --engines LIST         module engines: mkclean, or none [mkclean]\n"
+"  --inject MODE          injected bug: none, mkclean_noflush [none]\n"
+"  --seed N               writer RNG seed [time]\n"
+"  --json FILE            write a JSON report\n"
+"  --verify-interval MS   time between verify rounds [1000]\n"
+"  --mkclean-threads N    mkclean engine kthreads [1]\n"
+"  --writeback-ms MS      engine writeback interval, 0 = off [10]\n"
+"  --evict-ms MS          engine eviction interval, 0 = off [100]\n"
+"  --keep                 keep the test file\n"
+"  --quiet                no progress lines\n"
+"exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
+}
+
+static int parse_u(const char *s, unsigned long long *v, bool size)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	if (size && *end) {
+		int sh = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 :
+			 strchr("gG", *end) ? 30 : -1;
+
+		if (sh < 0)
+			return -1;
+		*v <<= sh;
+		end++;
+	}
+	return *end ? -1 : 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "dir", required_argument, 0, 'd' },
+		{ "duration", required_argument, 0, 't' },
+		{ "threads", required_argument, 0, 'T' },
+		{ "procs", required_argument, 0, 'P' },
+		{ "file-size", required_argument, 0, 's' },
+		{ "engines", required_argument, 0, 'e' },
+		{ "inject", required_argument, 0, 'i' },
+		{ "seed", required_argument, 0, 'S' },
+		{ "json", required_argument, 0, 'j' },
+		{ "verify-interval", required_argument, 0, 'v' },
+		{ "mkclean-threads", required_argument, 0, 'm' },
+		{ "writeback-ms", required_argument, 0, 'w' },
+		{ "evict-ms", required_argument, 0, 'x' },
+		{ "keep", no_argument, 0, 'k' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	unsigned long long v = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:kqh", lo, NULL)) != -1) {
+		if (strchr("tTPsSvmwx", c) && parse_u(optarg, &v, c == 's')) {
+			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
+			return -1;
+		}
+		switch (c) {
+		case 'd': o->dir = optarg; break;
+		case 't': o->duration = v; break;
+		case 'T': o->threads = v; break;
+		case 'P': o->procs = v; break;
+		case 's': o->file_size = v; break;
+		case 'e': snprintf(o->engines, sizeof(o->engines), "%s", optarg); break;
+		case 'i': o->inject = optarg; break;
+		case 'S': o->seed = v; break;
+		case 'j': o->json = optarg; break;
+		case 'v': o->verify_ms = v; break;
+		case 'm': o->mkclean_threads = v; break;
+		case 'w': o->writeback_ms = v; break;
+		case 'x': o->evict_ms = v; break;
+		case 'k': o->keep = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "dirtyrace: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->threads || !o->procs || o->threads * o->procs > MAX_WRITERS) {
+		fprintf(stderr, "dirtyrace: need 1..%d writers in all (--threads x --procs)\n", MAX_WRITERS);
+		return -1;
+	}
+	if (o->file_size < (64 << 10) || o->file_size % 4096 || o->file_size > (1ULL << 34)) {
+		fprintf(stderr, "dirtyrace: --file-size must be a multiple of 4K between 64K and 16G\n");
+		return -1;
+	}
+	if (!o->duration || !o->verify_ms) {
+		fprintf(stderr, "dirtyrace: --duration and --verify-interval must be > 0\n");
+		return -1;
+	}
+	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH)) {
+		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush)\n", o->inject);
+		return -1;
+	}
+	return 0;
+}
+
+/* Configure the module for this run; returns 0 or an exit code. */
+static int module_setup(const struct opts *o, const struct testfile *tf)
+{
+	const char *knob = DR_KNOB_TARGET;
+	int err;
+
+#define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
+	/*
+	 * Unbind first, so the inject knob is judged on our file. The
+	 * duration is a safety net: the module stops by itself if we hang.
+	 */
+	if (SET(DR_KNOB_TARGET, "none") ||
+	    SET(DR_KNOB_ENGINES, "%s", o->engines) ||
+	    SET(DR_KNOB_MKCLEAN_THREADS, "%u", o->mkclean_threads) ||
+	    SET(DR_KNOB_WRITEBACK_MS, "%u", o->writeback_ms) ||
+	    SET(DR_KNOB_EVICT_MS, "%u", o->evict_ms) ||
+	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
+	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()) ||
+	    SET(DR_KNOB_INJECT, "%s", o->inject) ||
+	    SET(DR_KNOB_RUN, "1"))
+		goto fail;
+#undef SET
+	return 0;
+fail:
+	if (err == -EBUSY)
+		fprintf(stderr, "dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n");
+	else if (err == -EPERM)
+		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
+	else if (err == -EOPNOTSUPP)
+		fprintf(stderr, "dirtyrace: the module refused %s: its filesystem has no writeback\n", tf->path);
+	else
+		fprintf(stderr, "dirtyrace: setting module knob %s failed: %s\n",
+			knob, strerror(-err));
+	return EXIT_USAGE;
+}
+
+static void module_teardown(void)
+{
+	knob_write(DR_KNOB_RUN, "0");
+	knob_write(DR_KNOB_TARGET, "none");
+	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+}
+
+static void progress(const struct opts *o, const struct testfile *tf,
+		     const struct verify_state *v, double t)
+{
+	long long s[DR_NR_STATS];
+
+	if (o->quiet || stats_read(s))
+		return;
+	fprintf(stderr, "dirtyrace: %6.1f/%.0f s  rounds %u  writes %llu  folio_mkclean %lld  lost %llu\n",
+		t, o->duration, v->rounds, (unsigned long long)writers_total(tf),
+		s[DR_STAT_KP_MKCLEAN], (unsigned long long)v->lost);
+}
+
+/* Run writers and verify rounds until the duration ends; 0 or an exit code. */
+static int hammer(const struct opts *o, struct testfile *tf,
+		  struct verify_state *v, double *elapsed)
+{
+	double t0 = now(), next_verify = o->verify_ms / 1000.0, next_progress = 5;
+	const char *dead;
+	double t = 0;
+	int last = 0;
+
+	while (!last) {
+		usleep(20000);
+		t = now() - t0;
+		last = interrupted || t >= o->duration;
+		dead = writers_dead(tf);
+		if (dead) {
+			fprintf(stderr, "dirtyrace: %s\n", dead);
+			return EXIT_LOST;
+		}
+		if (t >= next_progress && o->duration > 5) {
+			progress(o, tf, v, t);
+			next_progress += 5;
+		}
+		if (t < next_verify && !last)
+			continue;
+		if (writers_pause(tf)) {
+			fprintf(stderr, "dirtyrace: writers did not pause\n");
+			return EXIT_LOST;
+		}
+		if (verify_round(v, tf, t) < 0)
+			return EXIT_USAGE;
+		if (!last)
+			writers_resume(tf);
+		next_verify = t + o->verify_ms / 1000.0;
+	}
+	*elapsed = t;
+	return 0;
+}
+
+static const char *verdict(const struct report *r, int *code)
+{
+	const long long *s = r->stats;
+	bool exercised = s[DR_STAT_KP_MKCLEAN] > 0 &&
+		(s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0);
+
+	if (r->v->lost || r->v->violations) {
+		*code = EXIT_LOST;
+		return "FAIL (lost writes)";
+	}
+	if (!exercised || !r->writes || !strcmp(r->o->engines, "none")) {
+		*code = EXIT_INCONCLUSIVE;
+		return "INCONCLUSIVE (the engines exercised no kernel path)";
+	}
+	*code = EXIT_PASS;
+	return "PASS";
+}
+
+static int run(struct opts *o)
+{
+	struct verify_state v = { 0 };
+	struct testfile tf = { .fd = -1, .dfd = -1 };
+	struct report r = { .o = o, .tf = &tf, .v = &v };
+	int ret;
+
+	ret = module_check();
+	if (ret)
+		return ret;
+	ret = testfile_create(&tf, o);
+	if (!ret && verify_init(&v, &tf)) {
+		fprintf(stderr, "dirtyrace: out of memory\n");
+		ret = EXIT_USAGE;
+	}
+	if (!ret)
+		ret = module_setup(o, &tf);
+	if (!ret && writers_start(&tf, o))
+		ret = EXIT_USAGE;
+	if (!ret)
+		ret = hammer(o, &tf, &v, &r.elapsed);
+	writers_stop(&tf);
+	knob_write(DR_KNOB_RUN, "0");
+	if (!ret) {
+		stats_read(r.stats);
+		r.writes = writers_total(&tf);
+		r.numa_nodes = numa_available() < 0 ? 1 : numa_num_configured_nodes();
+		r.verdict = verdict(&r, &r.exit_code);
+		report_human(&r);
+		if (o->json && report_json(&r, o->json))
+			fprintf(stderr, "dirtyrace: cannot write %s\n", o->json);
+		ret = r.exit_code;
+	}
+	module_teardown();
+	testfile_destroy(&tf, o->keep);
+	verify_free(&v);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20,
+		.engines = DR_ENGINE_MKCLEAN, .inject = DR_INJECT_NONE,
+		.verify_ms = 1000, .mkclean_threads = 1, .writeback_ms = 10,
+		.evict_ms = 100,
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (argc < 2 || strcmp(argv[1], "run")) {
+		usage(argc < 2 || !strcmp(argv[1], "--help") ? stdout : stderr);
+		return argc < 2 || strcmp(argv[1], "--help") ? EXIT_USAGE : 0;
+	}
+	o.threads = cpus < 2 ? 2 : cpus;
+	o.seed = (uint64_t)time(NULL);
+	if (parse_opts(argc - 1, argv + 1, &o)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return run(&o);
+}

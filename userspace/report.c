@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Human summary and JSON report of one run. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "hammer.h"
+
+/* Kernel-path hit counters and the op counters of each engine step. */
+static const enum dr_stat probe_stats[] = {
+	DR_STAT_KP_MKCLEAN, DR_STAT_KP_PTE_FLUSH, DR_STAT_KP_WRITEBACK,
+	DR_STAT_KP_EVICT,
+};
+
+static double rate(long long n, double secs)
+{
+	return secs > 0 ? n / secs : 0;
+}
+
+static void stamp_str(char *buf, size_t len, uint64_t s)
+{
+	snprintf(buf, len, "0x%016llx (writer %u seq %llu)",
+		 (unsigned long long)s, stamp_writer(s),
+		 (unsigned long long)stamp_seq(s));
+}
+
+static void print_loss(const struct report *r, const struct loss *l)
+{
+	char exp[64], got[64];
+
+	stamp_str(exp, sizeof(exp), l->expected);
+	stamp_str(got, sizeof(got), l->found);
+	printf("%s WRITE: offset 0x%llx page %llu slot %llu: expected %s, found %s; round %u at %.2f s; engines %s, inject %s\n",
+	       strcmp(l->kind, "lost") ? "CORRUPT" : "LOST",
+	       (unsigned long long)l->offset,
+	       (unsigned long long)(l->offset / 4096),
+	       (unsigned long long)l->slot, exp, got, l->round, l->t,
+	       r->o->engines, r->o->inject);
+}
+
+void report_human(const struct report *r)
+{
+	const long long *s = r->stats;
+	const struct verify_state *v = r->v;
+	double t = r->elapsed, mt = s[DR_STAT_ELAPSED_MS] / 1000.0;
+	struct utsname u;
+	unsigned int i;
+
+	uname(&u);
+	for (i = 0; i < v->nrecs && i < 20; i++)
+		print_loss(r, &v->recs[i]);
+	if (v->nrecs > 20)
+		printf("... %u more in the JSON report\n", v->nrecs - 20);
+	printf("dirtyrace run on %s: %llu KiB file, %u writers (%u threads x %u processes), %d NUMA node(s), %.1f s\n",
+	       u.release, (unsigned long long)(r->tf->size >> 10), r->tf->nwriters,
+	       r->o->threads, r->o->procs, r->numa_nodes, t);
+	printf("  engines %s, inject %s\n", r->o->engines, r->o->inject);
+	printf("  writes        %llu (%.0f/s), %u verify rounds\n",
+	       (unsigned long long)r->writes, rate(r->writes, t), v->rounds);
+	printf("  mkclean       %lld passes, %lld folios (%.0f/s), %lld re-dirtied\n",
+	       s[DR_STAT_MKCLEAN_PASSES], s[DR_STAT_MKCLEAN_FOLIOS],
+	       rate(s[DR_STAT_MKCLEAN_FOLIOS], mt), s[DR_STAT_MKCLEAN_DIRTY]);
+	printf("  writeback     %lld ops, %lld errors\n", s[DR_STAT_WRITEBACK_OPS],
+	       s[DR_STAT_WRITEBACK_ERRORS]);
+	printf("  evict         %lld ops, %lld pages\n", s[DR_STAT_EVICT_OPS],
+	       s[DR_STAT_EVICT_PAGES]);
+	if (s[DR_STAT_INJECT_PTES])
+		printf("  inject        %lld PTEs cleaned without TLB flush\n",
+		       s[DR_STAT_INJECT_PTES]);
+	printf("  kernel paths ");
+	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
+		printf(" %s=%lld", stat_key(probe_stats[i]) + strlen("kprobe."),
+		       s[probe_stats[i]]);
+	printf("\n  lost writes   %llu, other violations %llu",
+	       (unsigned long long)v->lost, (unsigned long long)v->violations);
+	if (v->first_detect >= 0)
+		printf(", first detected at %.2f s", v->first_detect);
+	printf("\nverdict: %s\n", r->verdict);
+}
+
+int report_json(const struct report *r, const char *path)
+{
+	const long long *s = r->stats;
+	const struct verify_state *v = r->v;
+	double mt = s[DR_STAT_ELAPSED_MS] / 1000.0;
+	FILE *f = fopen(path, "w");
+	struct utsname u;
+	unsigned int i;
+
+	if (!f)
+		return -1;
+	uname(&u);
+	fprintf(f, "{\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n",
+		r->verdict, r->exit_code);
+	fprintf(f, "  \"kernel\": \"%s\",\n  \"duration_s\": %.3f,\n", u.release, r->elapsed);
+	fprintf(f, "  \"threads\": %u,\n  \"procs\": %u,\n  \"numa_nodes\": %d,\n",
+		r->o->threads, r->o->procs, r->numa_nodes);
+	fprintf(f, "  \"file_size\": %llu,\n  \"slots\": %llu,\n",
+		(unsigned long long)r->tf->size, (unsigned long long)r->tf->nslots);
+	fprintf(f, "  \"engines\": \"%s\",\n  \"inject\": \"%s\",\n  \"seed\": %llu,\n",
+		r->o->engines, r->o->inject, (unsigned long long)r->o->seed);
+	fprintf(f, "  \"rounds\": %u,\n  \"writes\": %llu,\n  \"writes_per_s\": %.1f,\n",
+		v->rounds, (unsigned long long)r->writes, rate(r->writes, r->elapsed));
+	fprintf(f, "  \"lost_writes\": %llu,\n  \"violations\": %llu,\n",
+		(unsigned long long)v->lost, (unsigned long long)v->violations);
+	if (v->first_detect >= 0)
+		fprintf(f, "  \"first_detection_ms\": %.0f,\n", v->first_detect * 1000);
+	else
+		fprintf(f, "  \"first_detection_ms\": null,\n");
+	fprintf(f, "  \"engine_rates\": {\n");
+	fprintf(f, "    \"mkclean\": {\"passes\": %lld, \"folios\": %lld, \"folios_per_s\": %.1f, \"redirtied\": %lld},\n",
+		s[DR_STAT_MKCLEAN_PASSES], s[DR_STAT_MKCLEAN_FOLIOS],
+		rate(s[DR_STAT_MKCLEAN_FOLIOS], mt), s[DR_STAT_MKCLEAN_DIRTY]);
+	fprintf(f, "    \"writeback\": {\"ops\": %lld, \"ops_per_s\": %.1f, \"errors\": %lld},\n",
+		s[DR_STAT_WRITEBACK_OPS], rate(s[DR_STAT_WRITEBACK_OPS], mt),
+		s[DR_STAT_WRITEBACK_ERRORS]);
+	fprintf(f, "    \"evict\": {\"ops\": %lld, \"ops_per_s\": %.1f, \"pages\": %lld}\n  },\n",
+		s[DR_STAT_EVICT_OPS], rate(s[DR_STAT_EVICT_OPS], mt),
+		s[DR_STAT_EVICT_PAGES]);
+	fprintf(f, "  \"kernel_path_hits\": {");
+	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
+		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",
+			stat_key(probe_stats[i]) + strlen("kprobe."), s[probe_stats[i]]);
+	fprintf(f, "},\n  \"module_stats\": {");
+	for (i = 0; i < DR_NR_STATS; i++)
+		fprintf(f, "%s\"%s\": %lld", i ? ", " : "", stat_key(i), s[i]);
+	fprintf(f, "},\n  \"findings\": [");
+	for (i = 0; i < v->nrecs; i++) {
+		const struct loss *l = &v->recs[i];
+
+		fprintf(f, "%s\n    {\"kind\": \"%s\", \"offset\": %llu, \"page\": %llu, \"slot\": %llu, \"expected\": \"0x%016llx\", \"found\": \"0x%016llx\", \"expected_seq\": %llu, \"found_seq\": %llu, \"writer\": %u, \"round\": %u, \"t_ms\": %.0f, \"engines\": \"%s\", \"inject\": \"%s\"}",
+			i ? "," : "", l->kind, (unsigned long long)l->offset,
+			(unsigned long long)(l->offset / 4096), (unsigned long long)l->slot,
+			(unsigned long long)l->expected, (unsigned long long)l->found,
+			(unsigned long long)stamp_seq(l->expected),
+			(unsigned long long)stamp_seq(l->found), stamp_writer(l->expected),
+			l->round, l->t * 1000, r->o->engines, r->o->inject);
+	}
+	fprintf(f, "%s]\n}\n", v->nrecs ? "\n  " : "");
+	return fclose(f);
+}

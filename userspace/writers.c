@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The test file and its writers. Writer processes map the file
+ * MAP_SHARED (each process its own VMA) and run threads that store
+ * stamps into the slots they own, recording each completed store in a
+ * shared shadow array: the shadow is exactly the set of writes owed to
+ * the file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "hammer.h"
+
+#define TMPFS_MAGIC	0x01021994
+#define RAMFS_MAGIC	0x858458f6
+#define PAGE		4096
+
+static void *shared_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int fs_check(const char *dir)
+{
+	struct statfs sfs;
+
+	if (statfs(dir, &sfs)) {
+		fprintf(stderr, "dirtyrace: --dir %s: %s\n", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC) {
+		fprintf(stderr, "dirtyrace: --dir %s is on tmpfs/ramfs, which has no writeback: a lost dirty bit can never lose data there, so nothing could be detected; use a directory on ext4, xfs or btrfs\n",
+			dir);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int fill_file(struct testfile *tf)
+{
+	struct dr_file_header hdr = { .magic = DR_FILE_MAGIC };
+	static char zero[1 << 20];
+	uint64_t off;
+
+	hdr.run_id = tf->run_id;
+	hdr.file_size = tf->size;
+	hdr.data_offset = PAGE;
+	hdr.slot_size = sizeof(uint64_t);
+	for (off = 0; off < tf->size; off += sizeof(zero)) {
+		size_t n = tf->size - off < sizeof(zero) ? tf->size - off : sizeof(zero);
+
+		if (pwrite(tf->fd, zero, n, off) != (ssize_t)n)
+			return -1;
+	}
+	if (pwrite(tf->fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
+		return -1;
+	if (fsync(tf->fd))
+		return -1;
+	/* Start from disk: nothing of the file in the page cache. */
+	return posix_fadvise(tf->fd, 0, 0, POSIX_FADV_DONTNEED) ? -1 : 0;
+}
+
+int testfile_create(struct testfile *tf, const struct opts *o)
+{
+	int ret = fs_check(o->dir);
+
+	if (ret)
+		return ret;
+	memset(tf, 0, sizeof(*tf));
+	tf->fd = tf->dfd = -1;
+	while (!tf->run_id)
+		if (getrandom(&tf->run_id, sizeof(tf->run_id), 0) < 0)
+			tf->run_id = (uint64_t)time(NULL) << 20 ^ getpid();
+	tf->size = o->file_size;
+	tf->nslots = (tf->size - PAGE) / sizeof(uint64_t);
+	tf->nwriters = o->threads * o->procs;
+	snprintf(tf->path, sizeof(tf->path), "%s/dirtyrace-%d-%016llx.dat",
+		 o->dir, (int)getpid(), (unsigned long long)tf->run_id);
+	tf->fd = open(tf->path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (tf->fd < 0) {
+		fprintf(stderr, "dirtyrace: create %s: %s\n", tf->path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (fill_file(tf)) {
+		fprintf(stderr, "dirtyrace: write %s: %s\n", tf->path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	tf->dfd = open(tf->path, O_RDONLY | O_DIRECT);
+	if (tf->dfd < 0) {
+		fprintf(stderr, "dirtyrace: %s does not support O_DIRECT (%s), the independent reread path; use ext4, xfs or btrfs\n",
+			o->dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	tf->shadow = shared_alloc(tf->nslots * sizeof(uint64_t));
+	tf->ctl = shared_alloc(sizeof(*tf->ctl));
+	if (!tf->shadow || !tf->ctl) {
+		fprintf(stderr, "dirtyrace: out of memory for the shadow\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void testfile_destroy(struct testfile *tf, bool keep)
+{
+	if (tf->fd >= 0)
+		close(tf->fd);
+	if (tf->dfd >= 0)
+		close(tf->dfd);
+	if (tf->path[0] && !keep)
+		unlink(tf->path);
+	if (tf->shadow)
+		munmap(tf->shadow, tf->nslots * sizeof(uint64_t));
+	if (tf->ctl)
+		munmap(tf->ctl, sizeof(*tf->ctl));
+	tf->fd = tf->dfd = -1;
+	tf->shadow = NULL;
+	tf->ctl = NULL;
+}
+
+struct writer {
+	struct testfile *tf;
+	volatile uint64_t *map;	/* this process's mapping of the data area */
+	unsigned int id;
+	uint64_t rng;
+};
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Hold while the coordinator verifies; ack so it knows we are quiet. */
+static void writer_hold(struct control *ctl, unsigned int id)
+{
+	atomic_store(&ctl->ack[id], atomic_load(&ctl->gen));
+	while (atomic_load(&ctl->paused) && !atomic_load(&ctl->stop))
+		usleep(200);
+}
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	struct testfile *tf = w->tf;
+	struct control *ctl = tf->ctl;
+	uint64_t per = tf->nslots / tf->nwriters, writes = 0;
+
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
+		uint64_t slot = w->id + tf->nwriters * (xorshift(&w->rng) % per);
+		uint64_t stamp = stamp_make(w->id, slot,
+					    stamp_seq(tf->shadow[slot]) + 1);
+
+		w->map[slot] = stamp;		/* the store owed to the file */
+		tf->shadow[slot] = stamp;	/* recorded once it completed */
+		if (!(++writes & 63))
+			atomic_store_explicit(&ctl->writes[w->id], writes,
+					      memory_order_relaxed);
+		if (atomic_load(&ctl->paused)) {
+			atomic_store(&ctl->writes[w->id], writes);
+			writer_hold(ctl, w->id);
+		}
+	}
+	atomic_store(&ctl->writes[w->id], writes);
+	return NULL;
+}
+
+/* One writer process: its own MAP_SHARED mapping, o->threads threads. */
+static void writer_proc(struct testfile *tf, const struct opts *o,
+			unsigned int proc)
+{
+	struct writer w[MAX_WRITERS];
+	pthread_t th[MAX_WRITERS];
+	char *map;
+	unsigned int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	map = mmap(NULL, tf->size, PROT_READ | PROT_WRITE, MAP_SHARED, tf->fd, 0);
+	if (map == MAP_FAILED) {
+		perror("dirtyrace: writer mmap");
+		_exit(1);
+	}
+	for (i = 0; i < o->threads; i++) {
+		w[i].tf = tf;
+		w[i].map = (volatile uint64_t *)(map + PAGE);
+		w[i].id = proc * o->threads + i;
+		w[i].rng = o->seed * 0x9E3779B97F4A7C15ULL + w[i].id * 7919 + 1;
+		if (pthread_create(&th[i], NULL, writer_fn, &w[i])) {
+			fprintf(stderr, "dirtyrace: pthread_create failed\n");
+			_exit(1);
+		}
+	}
+	for (i = 0; i < o->threads; i++)
+		pthread_join(th[i], NULL);
+	_exit(0);
+}
+
+int writers_start(struct testfile *tf, const struct opts *o)
+{
+	unsigned int p;
+
+	for (p = 0; p < o->procs; p++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("dirtyrace: fork");
+			return -1;
+		}
+		if (!pid)
+			writer_proc(tf, o, p);
+		tf->pids[p] = pid;
+		tf->nprocs = p + 1;
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Returns 0 once every writer acknowledged, -1 after 30 s. */
+int writers_pause(struct testfile *tf)
+{
+	struct control *ctl = tf->ctl;
+	unsigned int gen = atomic_fetch_add(&ctl->gen, 1) + 1, i;
+	double deadline = now() + 30;
+
+	atomic_store(&ctl->paused, 1);
+	for (i = 0; i < tf->nwriters; i++)
+		while (atomic_load(&ctl->ack[i]) != gen) {
+			if (now() > deadline || writers_dead(tf))
+				return -1;
+			usleep(100);
+		}
+	return 0;
+}
+
+void writers_resume(struct testfile *tf)
+{
+	atomic_store(&tf->ctl->paused, 0);
+}
+
+void writers_stop(struct testfile *tf)
+{
+	unsigned int p;
+
+	if (!tf->ctl)
+		return;
+	atomic_store(&tf->ctl->stop, 1);
+	for (p = 0; p < tf->nprocs; p++) {
+		if (tf->pids[p] > 0)
+			waitpid(tf->pids[p], NULL, 0);
+		tf->pids[p] = 0;
+	}
+}
+
+/* A writer process that exited on its own is a failure worth naming. */
+const char *writers_dead(struct testfile *tf)
+{
+	static char why[96];
+	unsigned int p;
+	int status;
+
+	for (p = 0; p < tf->nprocs; p++) {
+		if (tf->pids[p] <= 0 ||
+		    waitpid(tf->pids[p], &status, WNOHANG) != tf->pids[p])
+			continue;
+		snprintf(why, sizeof(why), "writer process %d %s %d", tf->pids[p],
+			 WIFSIGNALED(status) ? "killed by signal" : "exited with",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		tf->pids[p] = -1;
+		return why;
+	}
+	return NULL;
+}
+
+uint64_t writers_total(const struct testfile *tf)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < tf->nwriters; i++)
+		sum += atomic_load(&tf->ctl->writes[i]);
+	return sum;
+}
