@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The file under test. Binding opens the file by path (so an operator can
- * bind with echo) and holds that reference until unbind, rmmod, the file
- * being unlinked or the optional owner process exiting.
+ * bind with echo) and holds that reference until unbind, rmmod, or, with
+ * an owner process given, that process exiting; without one, the file
+ * being unlinked.
  */
 #include <linux/backing-dev.h>
 #include <linux/err.h>
@@ -98,10 +99,9 @@ const char *dr_target_gone(const struct dr_target *t)
 
 	if (!t->file)
 		return NULL;
-	if (!file_inode(t->file)->i_nlink)
-		return "file unlinked";
+	/* An owner may unlink its file at once: then only its exit counts. */
 	if (!t->owner)
-		return NULL;
+		return file_inode(t->file)->i_nlink ? NULL : "file unlinked";
 	rcu_read_lock();
 	alive = pid_task(t->owner, PIDTYPE_TGID);
 	rcu_read_unlock();

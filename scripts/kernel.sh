@@ -34,9 +34,10 @@ fetch() {
 	dir=$cache/kernels/$rel
 	if [ ! -f "$dir/.done" ]; then
 		mkdir -p "$dir/deb"
-		(cd "$dir/deb" && apt-get download -qq "linux-image-$rel" >/dev/null)
+		(cd "$dir/deb" && apt-get download -qq -o APT::Sandbox::User=root "linux-image-$rel" >/dev/null)
 		deb=$(ls "$dir"/deb/linux-image-"$rel"_*.deb | head -n1)
 		dpkg-deb -x "$deb" "$dir/root"
+		depmod -b "$dir/root" "$rel"
 		rm -rf "$dir/deb"
 		touch "$dir/.done"
 	fi

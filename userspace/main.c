@@ -274,6 +274,10 @@ static int run(struct opts *o)
 	}
 	if (!ret)
 		ret = module_setup(o, &tf);
+	/* The module, our fds and the mappings hold the file from here on:
+	 * unlinked now, it cannot outlive a hammer killed mid-run. */
+	if (!ret && !o->keep && !unlink(tf.path))
+		tf.path[0] = '\0';
 	if (!ret && writers_start(&tf, o))
 		ret = EXIT_USAGE;
 	if (!ret)

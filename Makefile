@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# dirtyrace: `make` builds module, userspace and selftests; `make run` and
+# `make check` boot real Debian kernels in QEMU (see README.md).
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# A kernel tree for kselftest.h, kselftest_harness.h and checkpatch.pl;
+# by default they are taken from Debian's linux-source-6.1 package.
+KSRC ?=
+KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+TOP := $(CURDIR)
+KSFT := $(TOP)/build/ksft
+MODOUT ?=
+KERNELS ?= debian-6.1 debian-6.12
+
+all: module userspace selftests
+
+# The module; with MODOUT= it builds in a copy, one per kernel.
+module:
+ifeq ($(MODOUT),)
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+else
+	mkdir -p $(MODOUT)
+	cp -r Kbuild include module $(MODOUT)/
+	$(MAKE) -C $(KDIR) M=$(MODOUT) modules
+endif
+
+userspace:
+	$(MAKE) -C userspace
+
+# Kernel-tree files we build with but never copy into this repository.
+KSFT_FILES := tools/testing/selftests/kselftest.h \
+	tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest/runner.sh \
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+
+$(KSFT)/.done:
+	rm -rf $(KSFT) && mkdir -p $(KSFT)/src $(KSFT)/kselftest $(KSFT)/scripts
+	@if [ -n "$(KSRC)" ]; then \
+		cd $(KSRC) && cp --parents $(KSFT_FILES) $(KSFT)/src; \
+	else \
+		[ -r $(KSRC_TAR) ] || { echo "need $(KSRC_TAR) (apt-get install linux-source-6.1) or KSRC=<kernel tree>"; exit 2; }; \
+		tar -xJf $(KSRC_TAR) -C $(KSFT)/src --strip-components=1 \
+			--wildcards $(addprefix '*/',$(KSFT_FILES)); \
+	fi
+	cp $(KSFT)/src/tools/testing/selftests/kselftest*.h $(KSFT)/
+	cp $(KSFT)/src/tools/testing/selftests/kselftest/runner.sh $(KSFT)/kselftest/
+	cp $(KSFT)/src/scripts/* $(KSFT)/scripts/
+	rm -rf $(KSFT)/src
+	touch $@
+
+selftests: userspace $(KSFT)/.done
+	$(MAKE) -C selftests KSFT_INC=$(KSFT)
+
+# Kernel style gate: 0 checkpatch errors, and W=1 warning-free on both kernels.
+checkpatch: $(KSFT)/.done
+	perl $(KSFT)/scripts/checkpatch.pl --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f \
+		module/*.c module/*.h include/*.h | tee build/checkpatch.txt
+	@! grep -q ': ERROR:' build/checkpatch.txt
+
+w1:
+	@set -e; for k in $(KERNELS); do \
+		rel=$$(scripts/kernel.sh release $$k); \
+		$(MAKE) -s module KDIR=/usr/src/linux-headers-$$rel \
+			MODOUT=$(TOP)/build/w1/$$rel W=1 2>&1 | tee build/w1-$$rel.txt; \
+		! grep -Eq 'warning:|error:' build/w1-$$rel.txt; \
+		echo "w1: $$rel warning-free"; \
+	done
+
+dkms-check:
+	scripts/dkms-check.sh
+
+setup:
+	scripts/setup.sh
+
+run: setup
+	scripts/vm.sh run $(RUN_ARGS)
+
+check: setup
+	mkdir -p build
+	$(MAKE) checkpatch
+	$(MAKE) w1
+	scripts/dkms-check.sh
+	@set -e; for k in $(KERNELS); do \
+		echo "# make check: selftests on $$k"; \
+		KERNEL=$$k scripts/vm.sh check; \
+	done
+
+clean:
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
+	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
+
+.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check clean

@@ -1,0 +1,49 @@
+#!/bin/sh
+# /init of the dirtyrace test guest (busybox). Mode comes from the kernel
+# command line: dr.mode=check runs the selftests, dr.mode=run one stress
+# run with dr.args (commas for spaces), dr.mode=shell a shell.
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+echo DIRTYRACE-BOOTED
+for m in $(cat /lib/modules/load.order); do
+	insmod "/lib/modules/$m" || echo "guest: insmod $m failed"
+done
+mkdir -p /mnt
+mount -t ext4 /dev/vda /mnt || echo "guest: cannot mount /dev/vda as ext4"
+insmod /dirtyrace.ko || echo "guest: insmod dirtyrace.ko failed"
+
+arg() { sed -n "s/.*dr\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+mode=$(arg mode)
+case "$mode" in
+check)
+	BASE_DIR=/ksft
+	export BASE_DIR
+	cd /ksft/dirtyrace || exit 1
+	. /ksft/kselftest/runner.sh
+	run_many $(cat tests)
+	rc=$?
+	;;
+run)
+	args=$(arg args | tr , ' ')
+	dirtyrace run --dir /mnt --json /tmp/report.json $args
+	rc=$?
+	echo "==== report.json ===="
+	cat /tmp/report.json 2>/dev/null
+	echo "==== end report.json ===="
+	;;
+*)
+	setsid cttyhack sh
+	rc=0
+	;;
+esac
+echo "==== dmesg ===="
+dmesg
+echo "==== end dmesg ===="
+echo "DIRTYRACE-RESULT rc=$rc"
+umount /mnt 2>/dev/null
+sync
+poweroff -f

@@ -1,0 +1,41 @@
+#!/bin/bash
+# guest-log.sh MODE LOG OUTDIR: print what the guest ran and judge it.
+# Fails on a missing result, on any KTAP "not ok", and on any kernel
+# BUG/WARNING/Oops/lockdep/KASAN report in the guest log (the unsigned
+# out-of-tree module taint is expected and not a failure).
+set -uo pipefail
+mode=$1 log=$2 out=$3
+bad='BUG:|WARNING:|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|kmemleak|soft lockup|hard LOCKUP|blocked for more than|Call Trace:'
+
+tr -d '\r' < "$log" > "$log.txt"
+sed -n '/^DIRTYRACE-BOOTED/,/^==== dmesg ====/p' "$log.txt" | sed '1d;$d'
+rc=$(sed -n 's/^DIRTYRACE-RESULT rc=\([0-9]*\).*/\1/p' "$log.txt" | tail -n1)
+fail=0
+if [ -z "$rc" ]; then
+	echo "# guest-log: no result from the guest (crash or timeout); log: $log" >&2
+	fail=1
+fi
+if grep -Eq "$bad" "$log.txt"; then
+	echo "# guest-log: kernel problem reported in the guest log ($log):" >&2
+	grep -En "$bad" "$log.txt" | head -n 20 >&2
+	fail=1
+fi
+case "$mode" in
+check)
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log.txt" | head -n1)
+	oks=$(grep -Ec '^ok [0-9]+ selftests:' "$log.txt")
+	nots=$(grep -Ec '^not ok [0-9]+ selftests:' "$log.txt")
+	echo "# guest-log: $oks ok, $nots not ok of ${plan:-?} planned" >&2
+	[ "$nots" = 0 ] && [ -n "$plan" ] && [ "$oks" = "$plan" ] || fail=1
+	[ "$fail" = 0 ] || exit 1
+	exit 0
+	;;
+run)
+	sed -n '/^==== report.json ====/,/^==== end report.json ====/p' "$log.txt" |
+		sed '1d;$d' > "$out/report.json"
+	echo "# guest-log: JSON report in $out/report.json" >&2
+	[ "$fail" = 0 ] || exit 1
+	exit "${rc:-1}"
+	;;
+esac
+exit "$fail"

@@ -1,0 +1,175 @@
+#!/bin/bash
+# Boot a real kernel in QEMU with dirtyrace and run the suite or one run.
+#   vm.sh check               selftests, KTAP on stdout
+#   vm.sh run [hammer args]   one `dirtyrace run`, human summary + JSON
+#   vm.sh shell               interactive guest shell
+# Variables: KERNEL=debian-6.1 (default) | debian-6.12 | host | /path/bzImage
+# (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
+# MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-check}
+shift || true
+KERNEL=${KERNEL:-debian-6.1}
+SMP=${SMP:-2}
+MEM=${MEM:-2048}
+NODES=${NODES:-2}
+ACCEL=${ACCEL:-auto}
+VM_TIMEOUT=${VM_TIMEOUT:-1500}
+cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
+die() { echo "vm.sh: $*" >&2; exit 2; }
+
+# --- kernel, its modules and its build tree --------------------------------
+case "$KERNEL" in
+debian-*)
+	rel=$("$top/scripts/kernel.sh" release "$KERNEL")
+	root=$("$top/scripts/kernel.sh" fetch "$KERNEL")
+	vmlinuz=$root/boot/vmlinuz-$rel
+	moddir=$root/lib/modules/$rel
+	KDIR=${KDIR:-/usr/src/linux-headers-$rel}
+	;;
+host)
+	rel=$(uname -r)
+	vmlinuz=/boot/vmlinuz-$rel
+	moddir=/lib/modules/$rel
+	KDIR=${KDIR:-$moddir/build}
+	;;
+*)
+	[ -f "$KERNEL" ] || die "KERNEL=$KERNEL: no such bzImage"
+	[ -n "${KDIR:-}" ] || die "KERNEL=<bzImage> needs KDIR=<its build tree>"
+	vmlinuz=$KERNEL
+	rel=$(make -s -C "$KDIR" kernelrelease 2>/dev/null || basename "$KERNEL")
+	moddir=${MODDIR:-}
+	;;
+esac
+[ -r "$vmlinuz" ] || die "cannot read $vmlinuz"
+[ -d "$KDIR" ] || die "no kernel build tree at $KDIR (install linux-headers-$rel)"
+out=$top/build/vm/$rel
+mkdir -p "$out"
+
+# --- module for this kernel, userspace, selftests --------------------------
+make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" >/dev/null
+make -s -C "$top" userspace selftests >/dev/null
+
+# --- initramfs -------------------------------------------------------------
+moddeps() {	# moddeps MODDIR NAME...: module paths, dependencies first
+	local dir=$1 name line
+	shift
+	for name in "$@"; do
+		line=$(grep -E "(^|/)$name\.ko(\.xz|\.zst)?:" "$dir/modules.dep") || continue
+		# modules.dep lists the whole closure; the last entry loads first.
+		echo "$line" | tr -d : | tr ' ' '\n' | tac
+	done | awk 'NF && !seen[$0]++'
+}
+
+ird=$out/initramfs
+rm -rf "$ird"
+mkdir -p "$ird"/{bin,sbin,usr/bin,proc,sys,dev,tmp,mnt,lib/modules,ksft/dirtyrace,ksft/kselftest}
+cp /bin/busybox "$ird/bin/busybox"
+for a in $("$ird/bin/busybox" --list); do
+	[ -e "$ird/bin/$a" ] || ln -s busybox "$ird/bin/$a"
+done
+install -m755 "$top/scripts/timeout-shim.sh" "$ird/usr/bin/timeout"
+install -m755 "$top/scripts/guest-init.sh" "$ird/init"
+cp "$out/mod/dirtyrace.ko" "$ird/dirtyrace.ko"
+cp "$top/userspace/dirtyrace" "$ird/bin/dirtyrace"
+make -s -C "$top/selftests" install INSTALL_PATH="$ird/ksft/dirtyrace" >/dev/null
+cp "$top/build/ksft/kselftest/runner.sh" "$ird/ksft/kselftest/"
+: > "$ird/lib/modules/load.order"
+if [ -n "$moddir" ] && [ -d "$moddir" ]; then
+	# ext4 and virtio disk drivers with their dependencies, in load order.
+	moddeps "$moddir" virtio_pci virtio_blk crc32c_generic ext4 |
+	while read -r m; do
+		name=$(basename "$m")
+		case "$name" in
+		*.xz) xz -dc "$moddir/$m" > "$ird/lib/modules/${name%.xz}"; name=${name%.xz} ;;
+		*.zst) zstd -qdc "$moddir/$m" > "$ird/lib/modules/${name%.zst}"; name=${name%.zst} ;;
+		*) cp "$moddir/$m" "$ird/lib/modules/$name" ;;
+		esac
+		echo "$name" >> "$ird/lib/modules/load.order"
+	done
+fi
+(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
+
+# --- disk ------------------------------------------------------------------
+rm -f "$out/disk.img"
+truncate -s 1G "$out/disk.img"
+mkfs.ext4 -q -F "$out/disk.img"
+
+# --- boot ------------------------------------------------------------------
+numa=()
+if [ "$NODES" -gt 1 ]; then
+	per=$((MEM / NODES))
+	for ((n = 0; n < NODES; n++)); do
+		lo=$((n * SMP / NODES)); hi=$(((n + 1) * SMP / NODES - 1))
+		[ "$hi" -ge "$lo" ] || die "SMP=$SMP is too few for NODES=$NODES"
+		numa+=(-object "memory-backend-ram,id=m$n,size=${per}M"
+		       -numa "node,nodeid=$n,cpus=$lo-$hi,memdev=m$n")
+	done
+fi
+args=$(IFS=,; echo "$*")
+append="console=ttyS0 loglevel=4 panic=-1 dr.mode=$mode${args:+ dr.args=$args}"
+log=$out/console.log
+
+boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
+	local accel=$1 cpu=max
+	local -a extra=()
+	[ "$accel" = kvm ] && cpu=host
+	[ "$mode" = shell ] || extra=(-display none -serial "file:$log" -monitor none)
+	[ "$mode" = shell ] && extra=(-nographic)
+	: > "$log"
+	qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$SMP,sockets=$NODES" -m "${MEM}M" \
+		"${numa[@]}" -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
+		-append "$append" -no-reboot \
+		-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe" \
+		"${extra[@]}" &
+	qpid=$!
+}
+
+wait_for() {	# wait_for PATTERN SECONDS: 0 once PATTERN is in $log
+	local end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ]; do
+		grep -q "$1" "$log" 2>/dev/null && return 0
+		kill -0 "$qpid" 2>/dev/null || { grep -q "$1" "$log"; return; }
+		sleep 1
+	done
+	return 1
+}
+
+kvm_ok() {
+	[ "$ACCEL" != tcg ] && [ -w /dev/kvm ] && [ ! -e "$cache/kvm-hangs" ]
+}
+
+if [ "$mode" = shell ]; then
+	accel=tcg,thread=multi
+	kvm_ok && accel=kvm
+	boot "$accel"
+	wait "$qpid"
+	exit
+fi
+used=tcg
+if kvm_ok; then
+	# KVM guests hang in the decompressor on some hosts (broken nested
+	# virtualization): give KVM 30 s to boot, else fall back to TCG.
+	boot kvm
+	if wait_for DIRTYRACE-BOOTED 30; then
+		used=kvm
+	else
+		kill "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+		mkdir -p "$cache"; : > "$cache/kvm-hangs"
+		echo "vm.sh: KVM guest did not boot in 30 s, using TCG from now on (rm $cache/kvm-hangs to retry)" >&2
+		[ "$ACCEL" = kvm ] && die "ACCEL=kvm requested but KVM hangs"
+	fi
+fi
+if [ "$used" = tcg ]; then
+	mkfs.ext4 -q -F "$out/disk.img"
+	boot tcg,thread=multi
+fi
+echo "# vm.sh: $KERNEL ($rel), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
+if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT"; then
+	kill "$qpid" 2>/dev/null || true
+	echo "vm.sh: guest timed out after $VM_TIMEOUT s; log: $log" >&2
+fi
+wait "$qpid" 2>/dev/null || true
+exec "$top/scripts/guest-log.sh" "$mode" "$log" "$out"

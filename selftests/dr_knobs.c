@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every debugfs knob rejects bad input with a clear errno and the module
+ * keeps working; target references follow unbind, unlink and owner exit;
+ * an operator with echo and cat can drive a run.
+ */
+#include "dr_test.h"
+#include "kselftest_harness.h"
+#include <sys/mount.h>
+
+static void dr_reset(void)
+{
+	dr_knob_write(DR_KNOB_RUN, "0");
+	dr_knob_write(DR_KNOB_TARGET, "none");
+	dr_knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_MKCLEAN);
+	dr_knob_write(DR_KNOB_DURATION, "0");
+}
+
+FIXTURE(knobs) {
+	char plain[256];
+	char spec[300];
+};
+
+FIXTURE_SETUP(knobs)
+{
+	const char *why = dr_missing_prereq();
+
+	if (why)
+		SKIP(return, "%s", why);
+	dr_reset();
+	snprintf(self->plain, sizeof(self->plain), "%s/dr-plain-%d", dr_test_dir(), getpid());
+	snprintf(self->spec, sizeof(self->spec), "%s", self->plain);
+	ASSERT_EQ(0, dr_plain_file(self->plain, 256 << 10));
+}
+
+FIXTURE_TEARDOWN(knobs)
+{
+	dr_reset();
+	unlink(self->plain);
+}
+
+TEST_F(knobs, numeric_knobs_reject_garbage)
+{
+	static const char *const knobs[] = {
+		DR_KNOB_DURATION, DR_KNOB_MKCLEAN_THREADS, DR_KNOB_WRITEBACK_MS,
+		DR_KNOB_EVICT_MS,
+	};
+	static const char *const bad[] = {
+		"abc", "-1", "1x", "99999999999999999999", "\n", "0x", "1 2",
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(knobs); k++) {
+		for (size_t b = 0; b < ARRAY_SIZE(bad); b++) {
+			int ret = dr_knob_write(knobs[k], bad[b]);
+
+			EXPECT_EQ(-EINVAL, ret) {
+				TH_LOG("%s <- '%s'", knobs[k], bad[b]);
+			}
+		}
+	}
+	/* Out of range. */
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MKCLEAN_THREADS, "0"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MKCLEAN_THREADS, "65"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_EVICT_MS, "60001"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_DURATION, "86400001"));
+	/* Valid values still take. */
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_MKCLEAN_THREADS, "2"));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_MKCLEAN_THREADS, "1"));
+}
+
+TEST_F(knobs, string_knobs_reject_garbage)
+{
+	char buf[64];
+
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_ENGINES, "bogus"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_ENGINES, "mkclean,bogus"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_ENGINES, ""));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_INJECT, "bogus"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "maybe"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "2"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, "relative/path"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, "/mnt owner=1"));
+	EXPECT_EQ(-ENOENT, dr_knob_write(DR_KNOB_TARGET, "/nonexistent/file"));
+	snprintf(self->spec, sizeof(self->spec), "%s owner=abc", self->plain);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	snprintf(self->spec, sizeof(self->spec), "%s owner=-5", self->plain);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	/* Knobs kept their values through all of that. */
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_ENGINES, buf, sizeof(buf)));
+	EXPECT_STREQ(DR_ENGINE_MKCLEAN "\n", buf);
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
+}
+
+TEST_F(knobs, tmpfs_target_refused)
+{
+	char path[] = "/tmp/dr-tmpfs-XXXXXX";
+	char file[64];
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(path));
+	ASSERT_EQ(0, mount("tmpfs", path, "tmpfs", 0, NULL));
+	snprintf(file, sizeof(file), "%s/f", path);
+	fd = open(file, O_CREAT | O_RDWR, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-EOPNOTSUPP, dr_knob_write(DR_KNOB_TARGET, file));
+	umount(path);
+	rmdir(path);
+}
+
+TEST_F(knobs, run_needs_target)
+{
+	EXPECT_EQ(-ENOENT, dr_knob_write(DR_KNOB_RUN, "1"));
+}
+
+TEST_F(knobs, inject_refused_on_foreign_file)
+{
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	EXPECT_EQ(-EPERM, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_MKCLEAN_NOFLUSH));
+	/* Set before binding: the start refuses instead. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, "none"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_MKCLEAN_NOFLUSH));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	EXPECT_EQ(-EPERM, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_EQ(0, dr_stat("running"));
+}
+
+TEST_F(knobs, busy_while_running)
+{
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_TARGET, "none"));
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_MKCLEAN_THREADS, "2"));
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_ENGINES, "none"));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_EVICT_MS, "50"));	/* live knob */
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_EVICT_MS, "100"));
+}
+
+/* What an operator does with echo and cat: bind, start, read, stop. */
+TEST_F(knobs, operator_run_exercises_kernel_paths)
+{
+	char buf[512];
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, self->plain, strlen(self->plain)));
+	EXPECT_NE(NULL, strstr(buf, "hammer=0"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_DURATION, "1500"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_EQ(1, dr_stat("running"));
+	usleep(500000);
+	EXPECT_LT(0, dr_stat("mkclean.folios"));
+	EXPECT_LT(0, dr_stat("kprobe.folio_mkclean"));
+	/* duration_ms stops the run by itself. */
+	sleep(2);
+	EXPECT_EQ(0, dr_stat("running"));
+	EXPECT_LT(0, dr_stat("writeback.ops"));
+	EXPECT_LT(0, dr_stat("evict.ops"));
+	EXPECT_LT(0, dr_stat("kprobe.__filemap_remove_folio"));
+}
+
+TEST_F(knobs, unbind_on_unlink)
+{
+	char buf[512];
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	ASSERT_EQ(0, unlink(self->plain));
+	usleep(400000);
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
+	EXPECT_EQ(0, dr_stat("running"));
+}
+
+TEST_F(knobs, unbind_on_owner_exit)
+{
+	char buf[512];
+	int pipefd[2];
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(pipefd[1]);
+		read(pipefd[0], buf, 1);	/* live until told */
+		_exit(0);
+	}
+	snprintf(self->spec, sizeof(self->spec), "%s owner=%d", self->plain, child);
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	usleep(300000);
+	EXPECT_EQ(1, dr_stat("running"));
+	close(pipefd[1]);
+	waitpid(child, NULL, 0);
+	usleep(400000);
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
+	EXPECT_EQ(0, dr_stat("running"));
+}
+
+TEST_HARNESS_MAIN
