@@ -35,27 +35,45 @@
  * counters only count calls on the bound target's mapping, so they prove
  * the kernel's own path ran on the file under test.
  */
-#define DR_STATS(X)							\
-	X(RUNNING,		"running")				\
-	X(ELAPSED_MS,		"elapsed_ms")				\
-	X(MKCLEAN_PASSES,	"mkclean.passes")			\
-	X(MKCLEAN_FOLIOS,	"mkclean.folios")			\
-	X(MKCLEAN_DIRTY,	"mkclean.dirty")			\
-	X(MKCLEAN_SKIPPED,	"mkclean.skipped")			\
-	X(WRITEBACK_OPS,	"writeback.ops")			\
-	X(WRITEBACK_ERRORS,	"writeback.errors")			\
-	X(EVICT_OPS,		"evict.ops")				\
-	X(EVICT_PAGES,		"evict.pages")				\
-	X(INJECT_PTES,		"inject.ptes")				\
-	X(KP_MKCLEAN,		"kprobe.folio_mkclean")			\
-	X(KP_PTE_FLUSH,		"kprobe.ptep_clear_flush")		\
-	X(KP_WRITEBACK,		"kprobe.do_writepages")			\
-	X(KP_EVICT,		"kprobe.__filemap_remove_folio")		\
-	X(KP_MISSING,		"kprobe.missing")
+enum dr_stat {
+	DR_STAT_RUNNING,
+	DR_STAT_ELAPSED_MS,
+	DR_STAT_MKCLEAN_PASSES,
+	DR_STAT_MKCLEAN_FOLIOS,
+	DR_STAT_MKCLEAN_DIRTY,
+	DR_STAT_MKCLEAN_SKIPPED,
+	DR_STAT_WRITEBACK_OPS,
+	DR_STAT_WRITEBACK_ERRORS,
+	DR_STAT_EVICT_OPS,
+	DR_STAT_EVICT_PAGES,
+	DR_STAT_INJECT_PTES,
+	DR_STAT_KP_MKCLEAN,
+	DR_STAT_KP_PTE_FLUSH,
+	DR_STAT_KP_WRITEBACK,
+	DR_STAT_KP_EVICT,
+	DR_STAT_KP_MISSING,
+	DR_NR_STATS
+};
 
-#define DR_STAT_ENUM(id, key) DR_STAT_##id,
-enum dr_stat { DR_STATS(DR_STAT_ENUM) DR_NR_STATS };
-#undef DR_STAT_ENUM
+/* The key of each stat, as the "stats" file prints it. */
+#define DR_STAT_KEYS {								\
+	[DR_STAT_RUNNING]	= "running",				\
+	[DR_STAT_ELAPSED_MS]	= "elapsed_ms",				\
+	[DR_STAT_MKCLEAN_PASSES]	= "mkclean.passes",		\
+	[DR_STAT_MKCLEAN_FOLIOS]	= "mkclean.folios",		\
+	[DR_STAT_MKCLEAN_DIRTY]	= "mkclean.dirty",			\
+	[DR_STAT_MKCLEAN_SKIPPED]	= "mkclean.skipped",		\
+	[DR_STAT_WRITEBACK_OPS]	= "writeback.ops",			\
+	[DR_STAT_WRITEBACK_ERRORS]	= "writeback.errors",		\
+	[DR_STAT_EVICT_OPS]	= "evict.ops",				\
+	[DR_STAT_EVICT_PAGES]	= "evict.pages",			\
+	[DR_STAT_INJECT_PTES]	= "inject.ptes",			\
+	[DR_STAT_KP_MKCLEAN]	= "kprobe.folio_mkclean",		\
+	[DR_STAT_KP_PTE_FLUSH]	= "kprobe.ptep_clear_flush",		\
+	[DR_STAT_KP_WRITEBACK]	= "kprobe.do_writepages",		\
+	[DR_STAT_KP_EVICT]	= "kprobe.__filemap_remove_folio",	\
+	[DR_STAT_KP_MISSING]	= "kprobe.missing",			\
+}
 
 /*
  * First bytes of every file the hammer creates. The module refuses to

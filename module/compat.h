@@ -9,7 +9,7 @@
 #include <linux/version.h>
 #include <linux/ptrace.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
 #error "dirtyrace needs Linux 6.1 or newer (folio_mkclean, filemap_get_folios)"
 #endif
 

@@ -32,11 +32,7 @@ static const char *const dr_inject_names[DR_NR_INJ] = {
 	[DR_INJ_MKCLEAN_NOFLUSH] = DR_INJECT_MKCLEAN_NOFLUSH,
 };
 
-static const char *const dr_stat_keys[DR_NR_STATS] = {
-#define DR_STAT_KEY(id, key) [DR_STAT_##id] = key,
-	DR_STATS(DR_STAT_KEY)
-#undef DR_STAT_KEY
-};
+static const char *const dr_stat_keys[DR_NR_STATS] = DR_STAT_KEYS;
 
 static struct dentry *dr_dir;
 static struct delayed_work dr_watchdog;

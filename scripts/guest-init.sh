@@ -8,6 +8,10 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
 echo DIRTYRACE-BOOTED
 for m in $(cat /lib/modules/load.order); do
 	insmod "/lib/modules/$m" || echo "guest: insmod $m failed"

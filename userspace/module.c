@@ -13,11 +13,7 @@
 #define DEBUGFS		"/sys/kernel/debug"
 #define DEBUGFS_MAGIC	0x64626720
 
-static const char *const keys[DR_NR_STATS] = {
-#define KEY(id, key) [DR_STAT_##id] = key,
-	DR_STATS(KEY)
-#undef KEY
-};
+static const char *const keys[DR_NR_STATS] = DR_STAT_KEYS;
 
 const char *stat_key(enum dr_stat id)
 {
