@@ -76,14 +76,7 @@ run: setup
 	scripts/vm.sh run $(RUN_ARGS)
 
 check: setup
-	mkdir -p build
-	$(MAKE) checkpatch
-	$(MAKE) w1
-	scripts/dkms-check.sh
-	@set -e; for k in $(KERNELS); do \
-		echo "# make check: selftests on $$k"; \
-		KERNEL=$$k scripts/vm.sh check; \
-	done
+	scripts/check.sh
 
 clean:
 	$(MAKE) -C userspace clean

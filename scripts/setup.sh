@@ -3,6 +3,11 @@
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
+# Fresh package lists: the guest kernels are resolved from them.
+if [ "$(id -u)" = 0 ]; then
+	apt-get -qq update >/dev/null || echo "setup: apt-get update failed" >&2
+fi
+
 want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
       xz-utils zstd e2fsprogs kmod dkms linux-source-6.1)
 missing=()

@@ -80,7 +80,7 @@ TEST_F(knobs, string_knobs_reject_garbage)
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "maybe"));
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "2"));
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, "relative/path"));
-	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, "/mnt owner=1"));
+	EXPECT_EQ(-EISDIR, dr_knob_write(DR_KNOB_TARGET, "/mnt"));
 	EXPECT_EQ(-ENOENT, dr_knob_write(DR_KNOB_TARGET, "/nonexistent/file"));
 	snprintf(self->spec, sizeof(self->spec), "%s owner=abc", self->plain);
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, self->spec));

@@ -1,0 +1,26 @@
+#!/bin/bash
+# make check: style gates, dkms, then the selftests in QEMU on each kernel.
+# Prints every KTAP line and ends with "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0 failed=0
+step() {	# step NAME CMD...: run one gate, count it
+	local name=$1
+	shift
+	echo "# check: $name"
+	if "$@"; then
+		passed=$((passed + 1)); echo "ok - $name"
+	else
+		failed=$((failed + 1)); echo "not ok - $name"
+	fi
+}
+mkdir -p build
+step checkpatch make -s checkpatch
+step "W=1 build on ${KERNELS:-debian-6.1 debian-6.12}" make -s w1
+step "dkms build" scripts/dkms-check.sh
+for k in ${KERNELS:-debian-6.1 debian-6.12}; do
+	step "selftests on $k" env KERNEL="$k" scripts/vm.sh check
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
