@@ -285,7 +285,8 @@ static int run(struct opts *o)
 	writers_stop(&tf);
 	knob_write(DR_KNOB_RUN, "0");
 	if (!ret) {
-		stats_read(r.stats);
+		if (stats_read(r.stats))
+			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
 		r.writes = writers_total(&tf);
 		r.numa_nodes = numa_available() < 0 ? 1 : numa_num_configured_nodes();
 		r.verdict = verdict(&r, &r.exit_code);
