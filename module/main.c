@@ -177,10 +177,12 @@ static ssize_t dr_run_write(struct file *f, const char __user *ubuf,
 	if (kstrtobool_from_user(ubuf, len, &on))
 		return -EINVAL;
 	mutex_lock(&dr.lock);
-	if (on)
+	if (on) {
 		ret = dr_start_locked();
-	else
-		ret = 0, dr_stop_locked("stopped by user");
+	} else {
+		dr_stop_locked("stopped by user");
+		ret = 0;
+	}
 	mutex_unlock(&dr.lock);
 	return ret ? ret : len;
 }

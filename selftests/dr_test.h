@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the dirtyrace selftests: knobs, hammer runs, JSON. */
+#ifndef DR_TEST_H
+#define DR_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "dirtyrace.h"
+
+#define DR_DIR		"/sys/kernel/debug/" DR_DEBUGFS_DIR
+#define DR_SKIP		4
+
+/* Where the tests create files: an ext4 mount (the guest's /mnt). */
+static inline const char *dr_test_dir(void)
+{
+	const char *d = getenv("DIRTYRACE_DIR");
+
+	return d ? d : "/mnt";
+}
+
+static inline const char *dr_hammer(void)
+{
+	const char *h = getenv("DIRTYRACE_BIN");
+
+	return h ? h : "dirtyrace";
+}
+
+/* Why the suite cannot run here, or NULL. */
+static inline const char *dr_missing_prereq(void)
+{
+	struct statfs sfs;
+
+	if (geteuid())
+		return "must run as root";
+	if (statfs("/sys/kernel/debug", &sfs) || sfs.f_type != 0x64626720)
+		return "debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)";
+	if (access(DR_DIR, F_OK))
+		return "dirtyrace module not loaded (insmod dirtyrace.ko)";
+	return NULL;
+}
+
+/* Write a knob; 0 or -errno. */
+static inline int dr_knob_write(const char *knob, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), DR_DIR "/%s", knob);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int dr_knob_read(const char *knob, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DR_DIR "/%s", knob);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* One value from the stats file, -1 if absent. */
+static inline long long dr_stat(const char *key)
+{
+	char buf[8192], *p;
+	size_t klen = strlen(key);
+
+	if (dr_knob_read(DR_FILE_STATS, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return atoll(p + klen + 1);
+	return -1;
+}
+
+/* A number from our flat JSON report ("key": N), -1 if absent or null. */
+static inline long long dr_json_num(const char *path, const char *key)
+{
+	char buf[1 << 16], pat[128], *p;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	p = strstr(buf, pat);
+	if (!p || p[strlen(pat)] < '0' || p[strlen(pat)] > '9')
+		return -1;
+	return atoll(p + strlen(pat));
+}
+
+/* Run the hammer with argv (NULL-terminated, without "dirtyrace run"). */
+static inline pid_t dr_hammer_spawn(const char *const *args)
+{
+	const char *argv[32] = { dr_hammer(), "run", "--dir", dr_test_dir(), "--quiet" };
+	int i, n = 5;
+	pid_t pid;
+
+	for (i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (!pid) {
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Exit code of a hammer run, or 128+signal. */
+static inline int dr_hammer_wait(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline int dr_hammer_run(const char *const *args)
+{
+	return dr_hammer_wait(dr_hammer_spawn(args));
+}
+
+/* A plain file (no hammer header) of len bytes, read into the page cache. */
+static inline int dr_plain_file(const char *path, size_t len)
+{
+	char buf[4096];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0)
+		return -1;
+	memset(buf, 'x', sizeof(buf));
+	for (size_t off = 0; off < len; off += sizeof(buf))
+		if (pwrite(fd, buf, sizeof(buf), off) != sizeof(buf))
+			return close(fd), -1;
+	fsync(fd);
+	for (size_t off = 0; off < len; off += sizeof(buf))
+		if (pread(fd, buf, sizeof(buf), off) != sizeof(buf))
+			return close(fd), -1;
+	close(fd);
+	return 0;
+}
+
+#endif
