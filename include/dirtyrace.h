@@ -26,9 +26,17 @@
 #define DR_KNOB_WRITEBACK_MS	"writeback_ms"	/* 0: no writeback step */
 #define DR_KNOB_EVICT_MS	"evict_ms"	/* 0: no eviction step */
 
+/* ioremap engine knobs (module/ioremap.c). */
+#define DR_KNOB_IOREMAP_RANGE	"ioremap_range"	/* "PHYS SIZE", "none" */
+#define DR_KNOB_IOREMAP_CHECKERS "ioremap_checkers" /* 0: other CPUs */
+#define DR_KNOB_IOREMAP_DWELL_US "ioremap_dwell_us"
+#define DR_FILE_IOREMAP_MISMATCHES "ioremap_mismatches"
+
 #define DR_ENGINE_MKCLEAN	"mkclean"
+#define DR_ENGINE_IOREMAP	"ioremap"
 #define DR_INJECT_NONE		"none"
 #define DR_INJECT_MKCLEAN_NOFLUSH "mkclean_noflush"
+#define DR_INJECT_IOREMAP_NOFLUSH "ioremap_noflush"
 
 /*
  * Stat keys, in the order the "stats" file prints them. The kprobe.*
@@ -52,6 +60,15 @@ enum dr_stat {
 	DR_STAT_KP_WRITEBACK,
 	DR_STAT_KP_EVICT,
 	DR_STAT_KP_MISSING,
+	DR_STAT_IOREMAP_CYCLES,
+	DR_STAT_IOREMAP_VA_REUSE,
+	DR_STAT_IOREMAP_HUGE,
+	DR_STAT_IOREMAP_WORDS,
+	DR_STAT_IOREMAP_CHECKS,
+	DR_STAT_IOREMAP_MISMATCHES,
+	DR_STAT_IOREMAP_ERRORS,
+	DR_STAT_IOREMAP_INJECTED,
+	DR_STAT_KP_PMD_FREE,
 	DR_NR_STATS
 };
 
@@ -73,6 +90,15 @@ enum dr_stat {
 	[DR_STAT_KP_WRITEBACK]	= "kprobe.do_writepages",		\
 	[DR_STAT_KP_EVICT]	= "kprobe.__filemap_remove_folio",	\
 	[DR_STAT_KP_MISSING]	= "kprobe.missing",			\
+	[DR_STAT_IOREMAP_CYCLES]	= "ioremap.cycles",		\
+	[DR_STAT_IOREMAP_VA_REUSE]	= "ioremap.va_reuse",		\
+	[DR_STAT_IOREMAP_HUGE]	= "ioremap.huge",			\
+	[DR_STAT_IOREMAP_WORDS]	= "ioremap.words_verified",		\
+	[DR_STAT_IOREMAP_CHECKS]	= "ioremap.checker_accesses",	\
+	[DR_STAT_IOREMAP_MISMATCHES]	= "ioremap.mismatches",		\
+	[DR_STAT_IOREMAP_ERRORS]	= "ioremap.errors",		\
+	[DR_STAT_IOREMAP_INJECTED]	= "ioremap.injected",		\
+	[DR_STAT_KP_PMD_FREE]	= "kprobe.pmd_free_pte_page",		\
 }
 
 /*

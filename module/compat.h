@@ -13,6 +13,12 @@
 #error "dirtyrace needs Linux 6.1 or newer (folio_mkclean, filemap_get_folios)"
 #endif
 
+/* Invalidate one kernel page's TLB entry on this CPU only (inject use). */
+static inline void dr_flush_tlb_local(unsigned long addr)
+{
+	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
+}
+
 /* First argument of a probed function at its entry. */
 #define DR_ARG0(regs)	regs_get_kernel_argument(regs, 0)
 

@@ -29,17 +29,22 @@ struct dr_target {
 	u64 run_id;		/* nonzero iff the hammer created the file */
 };
 
+struct dentry;
 struct dr_engine {
 	const char *name;
 	const struct dr_knob *knobs;
 	unsigned int nr_knobs;
+	bool needs_target;		/* works on the bound file */
 	int (*start)(const struct dr_target *t);
 	void (*stop)(void);
+	void (*debugfs)(struct dentry *dir);	/* optional extra files */
+	void (*exit)(void);			/* optional, at rmmod */
 };
 
 enum dr_inject {
 	DR_INJ_NONE,
 	DR_INJ_MKCLEAN_NOFLUSH,
+	DR_INJ_IOREMAP_NOFLUSH,
 	DR_NR_INJ,
 };
 
@@ -73,7 +78,6 @@ static inline bool dr_inject_is(enum dr_inject mode)
 }
 
 /* knob.c */
-struct dentry;
 void dr_knobs_create(struct dentry *dir, const struct dr_knob *knobs,
 		     unsigned int n);
 
@@ -93,5 +97,7 @@ unsigned long dr_inject_noflush(struct folio *folio);
 
 /* engines */
 extern const struct dr_engine dr_mkclean_engine;
+extern const struct dr_engine dr_ioremap_engine;
+bool dr_ioremap_is_driver(struct task_struct *t);
 
 #endif /* DR_H */

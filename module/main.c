@@ -25,12 +25,48 @@ atomic64_t dr_stats[DR_NR_STATS];
 
 static const struct dr_engine *const dr_engines[] = {
 	&dr_mkclean_engine,
+	&dr_ioremap_engine,
 };
 
 static const char *const dr_inject_names[DR_NR_INJ] = {
 	[DR_INJ_NONE] = DR_INJECT_NONE,
 	[DR_INJ_MKCLEAN_NOFLUSH] = DR_INJECT_MKCLEAN_NOFLUSH,
+	[DR_INJ_IOREMAP_NOFLUSH] = DR_INJECT_IOREMAP_NOFLUSH,
 };
+
+/* The engine each injected bug lives in; file injects need a hammer file. */
+static const struct dr_engine *const dr_inject_engine[DR_NR_INJ] = {
+	[DR_INJ_MKCLEAN_NOFLUSH] = &dr_mkclean_engine,
+	[DR_INJ_IOREMAP_NOFLUSH] = &dr_ioremap_engine,
+};
+
+static bool dr_engine_on(const struct dr_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if (dr_engines[i] == e)
+			return dr.engines & BIT(i);
+	return false;
+}
+
+static bool dr_needs_target(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if ((dr.engines & BIT(i)) && dr_engines[i]->needs_target)
+			return true;
+	return false;
+}
+
+/* Injected bugs into files may only ever damage files the hammer created. */
+static bool dr_inject_refused(int mode)
+{
+	const struct dr_engine *e = dr_inject_engine[mode];
+
+	return e && e->needs_target && dr.target.file && !dr.target.run_id;
+}
 
 static const char *const dr_stat_keys[DR_NR_STATS] = DR_STAT_KEYS;
 
@@ -68,13 +104,17 @@ static int dr_start_locked(void)
 
 	if (dr.running)
 		return -EBUSY;
-	if (!dr.target.file)
+	if (!dr.target.file && dr_needs_target())
 		return -ENOENT;
-	/* Injected bugs may only ever damage files the hammer created. */
-	if (dr.inject != DR_INJ_NONE && !dr.target.run_id) {
+	if (dr_inject_refused(dr.inject)) {
 		pr_warn("dirtyrace: inject refused: %s was not created by the hammer\n",
 			dr.target.path);
 		return -EPERM;
+	}
+	if (dr.inject != DR_INJ_NONE && !dr_engine_on(dr_inject_engine[dr.inject])) {
+		pr_warn("dirtyrace: inject %s needs the %s engine\n",
+			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
+		return -EINVAL;
 	}
 	dr_stats_reset();
 	dr.started = jiffies;
@@ -92,7 +132,8 @@ static int dr_start_locked(void)
 		}
 	}
 	pr_info("dirtyrace: started on %s (engines %#lx, inject %s)\n",
-		dr.target.path, dr.engines, dr_inject_names[dr.inject]);
+		dr.target.file ? dr.target.path : "no file", dr.engines,
+		dr_inject_names[dr.inject]);
 	return 0;
 }
 
@@ -246,7 +287,7 @@ static ssize_t dr_engines_read(struct file *f, char __user *ubuf, size_t len,
 	return dr_read_str(ubuf, len, ppos, buf);
 }
 
-/* inject: "none" or "mkclean_noflush"; refused on foreign files. */
+/* inject: a name from dr_inject_names; file injects refused on foreign files. */
 static ssize_t dr_inject_write(struct file *f, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
@@ -261,7 +302,7 @@ static ssize_t dr_inject_write(struct file *f, const char __user *ubuf,
 	mutex_lock(&dr.lock);
 	if (dr.running)
 		ret = -EBUSY;
-	else if (mode != DR_INJ_NONE && dr.target.file && !dr.target.run_id)
+	else if (dr_inject_refused(mode))
 		ret = -EPERM;
 	else
 		WRITE_ONCE(dr.inject, mode);
@@ -327,9 +368,12 @@ static int __init dr_init(void)
 	debugfs_create_file(DR_KNOB_INJECT, 0600, dr_dir, NULL, &dr_inject_fops);
 	debugfs_create_file(DR_FILE_STATS, 0400, dr_dir, NULL, &dr_stats_fops);
 	dr_knobs_create(dr_dir, dr_core_knobs, ARRAY_SIZE(dr_core_knobs));
-	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++) {
 		dr_knobs_create(dr_dir, dr_engines[i]->knobs,
 				dr_engines[i]->nr_knobs);
+		if (dr_engines[i]->debugfs)
+			dr_engines[i]->debugfs(dr_dir);
+	}
 	INIT_DELAYED_WORK(&dr_watchdog, dr_watchdog_fn);
 	schedule_delayed_work(&dr_watchdog, msecs_to_jiffies(100));
 	return 0;
@@ -338,12 +382,17 @@ static int __init dr_init(void)
 /* No debugfs op is in flight once the directory is gone. */
 static void __exit dr_exit(void)
 {
+	unsigned int i;
+
 	debugfs_remove_recursive(dr_dir);
 	WRITE_ONCE(dr_exiting, true);
 	cancel_delayed_work_sync(&dr_watchdog);
 	mutex_lock(&dr.lock);
 	dr_stop_locked("module unload");
 	dr_target_unbind(&dr.target);
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if (dr_engines[i]->exit)
+			dr_engines[i]->exit();
 	mutex_unlock(&dr.lock);
 	dr_probes_exit();
 }

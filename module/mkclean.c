@@ -172,6 +172,7 @@ const struct dr_engine dr_mkclean_engine = {
 	.name = DR_ENGINE_MKCLEAN,
 	.knobs = dr_mkclean_knobs,
 	.nr_knobs = ARRAY_SIZE(dr_mkclean_knobs),
+	.needs_target = true,
 	.start = dr_mkclean_start,
 	.stop = dr_mkclean_stop,
 };

@@ -13,7 +13,8 @@
 #include "compat.h"
 
 /* What the probed function's first argument is. */
-enum dr_arg { DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA };
+/* What identifies a call as ours: its first argument, or the caller. */
+enum dr_arg { DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_IOREMAP_TASK };
 
 struct dr_probe {
 	struct kprobe kp;
@@ -31,6 +32,8 @@ static struct dr_probe dr_probes[] = {
 	  .stat = DR_STAT_KP_WRITEBACK, .arg = DR_ARG_MAPPING },
 	{ .kp.symbol_name = "__filemap_remove_folio",
 	  .stat = DR_STAT_KP_EVICT, .arg = DR_ARG_FOLIO },
+	{ .kp.symbol_name = "pmd_free_pte_page",
+	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
 };
 
 static struct address_space *dr_probe_mapping;
@@ -53,8 +56,9 @@ static const struct address_space *dr_arg_mapping(enum dr_arg arg, void *p)
 	case DR_ARG_VMA:
 		vma = p;
 		return vma->vm_file ? vma->vm_file->f_mapping : NULL;
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -62,8 +66,12 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct dr_probe *p = container_of(kp, struct dr_probe, kp);
 	const struct address_space *target = READ_ONCE(dr_probe_mapping);
 
-	if (target && dr_arg_mapping(p->arg, (void *)DR_ARG0(regs)) == target)
+	if (p->arg == DR_ARG_IOREMAP_TASK) {
+		if (dr_ioremap_is_driver(current))
+			dr_stat_inc(p->stat);
+	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG0(regs)) == target) {
 		dr_stat_inc(p->stat);
+	}
 	return 0;
 }
 

@@ -18,9 +18,12 @@ for m in $(cat /lib/modules/load.order); do
 done
 mkdir -p /mnt
 mount -t ext4 /dev/vda /mnt || echo "guest: cannot mount /dev/vda as ext4"
-insmod /dirtyrace.ko || echo "guest: insmod dirtyrace.ko failed"
-
 arg() { sed -n "s/.*dr\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+# The harness reserves a range with memmap= for the ioremap engine.
+range=$(arg ioremap)
+insmod /dirtyrace.ko ${range:+ioremap_range=$range} ||
+	echo "guest: insmod dirtyrace.ko failed"
+
 mode=$(arg mode)
 case "$mode" in
 check)

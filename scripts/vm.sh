@@ -5,7 +5,8 @@
 #   vm.sh shell               interactive guest shell
 # Variables: KERNEL=debian-6.1 (default) | debian-6.12 | host | /path/bzImage
 # (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
-# MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s).
+# MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
+# IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-check}
@@ -108,7 +109,12 @@ if [ "$NODES" -gt 1 ]; then
 	done
 fi
 args=$(IFS=,; echo "$*")
-append="console=ttyS0 loglevel=4 panic=-1 dr.mode=$mode${args:+ dr.args=$args}"
+# A non-RAM range for the ioremap engine: reserved here, handed to the module.
+IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
+io=
+[ "$IOREMAP_RANGE" = none ] ||
+	io="memmap=${IOREMAP_RANGE#*,}\$${IOREMAP_RANGE%,*} dr.ioremap=$IOREMAP_RANGE"
+append="console=ttyS0 loglevel=4 panic=-1 $io dr.mode=$mode${args:+ dr.args=$args}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log

@@ -15,13 +15,32 @@ static const char *ko_path(void)
 	return p ? p : "/dirtyrace.ko";
 }
 
+/* Parameters to load with again: the ioremap range it was loaded with. */
+static char params[128];
+
+static void save_params(void)
+{
+	char val[96] = "";
+	int fd = open("/sys/module/dirtyrace/parameters/ioremap_range", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, val, sizeof(val) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	val[n] = '\0';
+	val[strcspn(val, "\n")] = '\0';
+	if (strcmp(val, "(null)"))
+		snprintf(params, sizeof(params), "ioremap_range=%s", val);
+}
+
 static int load_module(void)
 {
 	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }
@@ -53,6 +72,7 @@ int main(void)
 	if (access(ko_path(), R_OK))
 		ksft_exit_skip("no module file at %s (set DIRTYRACE_KO)\n", ko_path());
 	ksft_set_plan(5);
+	save_params();
 
 	pid = dr_hammer_spawn(args);
 	sleep(4);

@@ -135,6 +135,7 @@ struct report {
 	int numa_nodes;
 	const char *verdict;
 	int exit_code;
+	char io_log[8192];	/* the module's ioremap mismatch records */
 };
 void report_human(const struct report *r);
 int report_json(const struct report *r, const char *path);

@@ -41,8 +41,8 @@ static void usage(FILE *f)
 "  --threads N            writer threads per process [online CPUs]\n"
 "  --procs N              writer processes, each with its own mapping [1]\n"
 "  --file-size SIZE       test file size, K/M/G suffix [8M]\n"
-"  --engines LIST         module engines: mkclean, or none [mkclean]\n"
-"  --inject MODE          injected bug: none, mkclean_noflush [none]\n"
+"  --engines LIST         module engines: mkclean,ioremap, or none [mkclean]\n"
+"  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush [none]\n"
 "  --seed N               writer RNG seed [time]\n"
 "  --json FILE            write a JSON report\n"
 "  --verify-interval MS   time between verify rounds [1000]\n"
@@ -139,8 +139,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --duration and --verify-interval must be > 0\n");
 		return -1;
 	}
-	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH)) {
-		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush)\n", o->inject);
+	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH) &&
+	    strcmp(o->inject, DR_INJECT_IOREMAP_NOFLUSH)) {
+		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush)\n",
+			o->inject);
 		return -1;
 	}
 	return 0;
@@ -239,17 +241,39 @@ static int hammer(const struct opts *o, struct testfile *tf,
 	return 0;
 }
 
-static const char *verdict(const struct report *r, int *code)
+/* Is NAME in the comma-separated LIST? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+/* Every selected engine must have driven its kernel path on this run. */
+static bool exercised(const struct report *r)
 {
 	const long long *s = r->stats;
-	bool exercised = s[DR_STAT_KP_MKCLEAN] > 0 &&
-		(s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0);
+	bool mk = listed(r->o->engines, DR_ENGINE_MKCLEAN);
+	bool io = listed(r->o->engines, DR_ENGINE_IOREMAP);
 
-	if (r->v->lost || r->v->violations) {
+	if (mk && !(s[DR_STAT_KP_MKCLEAN] > 0 &&
+		    (s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0)))
+		return false;
+	if (io && !(s[DR_STAT_KP_PMD_FREE] > 0 && s[DR_STAT_IOREMAP_CYCLES] > 0))
+		return false;
+	return mk || io;
+}
+
+static const char *verdict(const struct report *r, int *code)
+{
+	if (r->v->lost || r->v->violations || r->stats[DR_STAT_IOREMAP_MISMATCHES]) {
 		*code = EXIT_LOST;
-		return "FAIL (lost writes)";
+		return "FAIL (lost writes or ioremap mismatches)";
 	}
-	if (!exercised || !r->writes || !strcmp(r->o->engines, "none")) {
+	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
 		*code = EXIT_INCONCLUSIVE;
 		return "INCONCLUSIVE (the engines exercised no kernel path)";
 	}
@@ -278,7 +302,10 @@ static int run(struct opts *o)
 	 * unlinked now, it cannot outlive a hammer killed mid-run. */
 	if (!ret && !o->keep && !unlink(tf.path))
 		tf.path[0] = '\0';
-	if (!ret && writers_start(&tf, o))
+	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
+	if (!listed(o->engines, DR_ENGINE_MKCLEAN) && strcmp(o->engines, "none"))
+		tf.nwriters = 0;
+	else if (!ret && writers_start(&tf, o))
 		ret = EXIT_USAGE;
 	if (!ret)
 		ret = hammer(o, &tf, &v, &r.elapsed);
@@ -288,6 +315,7 @@ static int run(struct opts *o)
 		if (stats_read(r.stats))
 			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
 		r.writes = writers_total(&tf);
+		knob_read(DR_FILE_IOREMAP_MISMATCHES, r.io_log, sizeof(r.io_log));
 		r.numa_nodes = numa_available() < 0 ? 1 : numa_num_configured_nodes();
 		r.verdict = verdict(&r, &r.exit_code);
 		report_human(&r);

@@ -8,8 +8,13 @@
 /* Kernel-path hit counters and the op counters of each engine step. */
 static const enum dr_stat probe_stats[] = {
 	DR_STAT_KP_MKCLEAN, DR_STAT_KP_PTE_FLUSH, DR_STAT_KP_WRITEBACK,
-	DR_STAT_KP_EVICT,
+	DR_STAT_KP_EVICT, DR_STAT_KP_PMD_FREE,
 };
+
+static double share(long long n, long long of)
+{
+	return of > 0 ? (double)n / of : 0;
+}
 
 static double rate(long long n, double secs)
 {
@@ -48,6 +53,11 @@ void report_human(const struct report *r)
 	uname(&u);
 	for (i = 0; i < v->nrecs && i < 20; i++)
 		print_loss(r, &v->recs[i]);
+	for (const char *l = r->io_log; *l; l = strchr(l, '\n') + 1) {
+		printf("IOREMAP MISMATCH: %.*s\n", (int)strcspn(l, "\n"), l);
+		if (!strchr(l, '\n'))
+			break;
+	}
 	if (v->nrecs > 20)
 		printf("... %u more in the JSON report\n", v->nrecs - 20);
 	printf("dirtyrace run on %s: %llu KiB file, %u writers (%u threads x %u processes), %d NUMA node(s), %.1f s\n",
@@ -66,6 +76,13 @@ void report_human(const struct report *r)
 	if (s[DR_STAT_INJECT_PTES])
 		printf("  inject        %lld PTEs cleaned without TLB flush\n",
 		       s[DR_STAT_INJECT_PTES]);
+	if (s[DR_STAT_IOREMAP_CYCLES] || strstr(r->o->engines, DR_ENGINE_IOREMAP))
+		printf("  ioremap       %lld cycles (%.0f/s), VA reuse %.1f%%, huge %.1f%%, %lld words verified, %lld checker accesses, %lld mismatches, %lld stale PTEs injected\n",
+		       s[DR_STAT_IOREMAP_CYCLES], rate(s[DR_STAT_IOREMAP_CYCLES], mt),
+		       100 * share(s[DR_STAT_IOREMAP_VA_REUSE], s[DR_STAT_IOREMAP_CYCLES]),
+		       100 * share(s[DR_STAT_IOREMAP_HUGE], s[DR_STAT_IOREMAP_CYCLES]),
+		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
+		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
 	printf("  kernel paths ");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		printf(" %s=%lld", stat_key(probe_stats[i]) + strlen("kprobe."),
@@ -113,9 +130,16 @@ int report_json(const struct report *r, const char *path)
 	fprintf(f, "    \"writeback\": {\"ops\": %lld, \"ops_per_s\": %.1f, \"errors\": %lld},\n",
 		s[DR_STAT_WRITEBACK_OPS], rate(s[DR_STAT_WRITEBACK_OPS], mt),
 		s[DR_STAT_WRITEBACK_ERRORS]);
-	fprintf(f, "    \"evict\": {\"ops\": %lld, \"ops_per_s\": %.1f, \"pages\": %lld}\n  },\n",
+	fprintf(f, "    \"evict\": {\"ops\": %lld, \"ops_per_s\": %.1f, \"pages\": %lld},\n",
 		s[DR_STAT_EVICT_OPS], rate(s[DR_STAT_EVICT_OPS], mt),
 		s[DR_STAT_EVICT_PAGES]);
+	fprintf(f, "    \"ioremap\": {\"cycles\": %lld, \"cycles_per_s\": %.1f, \"va_reuse_rate\": %.4f, \"huge_rate\": %.4f, \"words_verified\": %lld, \"checker_accesses\": %lld, \"mismatches\": %lld, \"errors\": %lld, \"injected\": %lld}\n  },\n",
+		s[DR_STAT_IOREMAP_CYCLES], rate(s[DR_STAT_IOREMAP_CYCLES], mt),
+		share(s[DR_STAT_IOREMAP_VA_REUSE], s[DR_STAT_IOREMAP_CYCLES]),
+		share(s[DR_STAT_IOREMAP_HUGE], s[DR_STAT_IOREMAP_CYCLES]),
+		s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
+		s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_ERRORS],
+		s[DR_STAT_IOREMAP_INJECTED]);
 	fprintf(f, "  \"kernel_path_hits\": {");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",
@@ -123,7 +147,14 @@ int report_json(const struct report *r, const char *path)
 	fprintf(f, "},\n  \"module_stats\": {");
 	for (i = 0; i < DR_NR_STATS; i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "", stat_key(i), s[i]);
-	fprintf(f, "},\n  \"findings\": [");
+	fprintf(f, "},\n  \"ioremap_mismatches\": [");
+	for (const char *l = r->io_log; *l; ) {
+		size_t n = strcspn(l, "\n");
+
+		fprintf(f, "%s\n    \"%.*s\"", l == r->io_log ? "" : ",", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	fprintf(f, "%s],\n  \"findings\": [", r->io_log[0] ? "\n  " : "");
 	for (i = 0; i < v->nrecs; i++) {
 		const struct loss *l = &v->recs[i];
 

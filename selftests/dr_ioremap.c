@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioremap engine: clean huge-mapping cycles drive pmd_free_pte_page with
+ * no mismatch; the injected stale kernel translation is caught; bad
+ * ranges are refused with -EINVAL. Skips when no range is configured or
+ * huge ioremap is off.
+ */
+#include "dr_test.h"
+#include "kselftest_harness.h"
+
+#define JSON "/tmp/dr_ioremap.json"
+
+static void dr_io_reset(void)
+{
+	dr_knob_write(DR_KNOB_RUN, "0");
+	dr_knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_MKCLEAN);
+	dr_knob_write(DR_KNOB_TARGET, "none");
+}
+
+FIXTURE(io) {
+	char range[64];		/* as configured, restored after each test */
+};
+
+FIXTURE_SETUP(io)
+{
+	const char *why = dr_missing_prereq();
+	char *nl;
+
+	if (why)
+		SKIP(return, "%s", why);
+	dr_io_reset();
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, self->range, sizeof(self->range)));
+	nl = strchr(self->range, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!strcmp(self->range, "none"))
+		SKIP(return, "no ioremappable range: boot with memmap=8M\\$0x60000000 and load with ioremap_range=0x60000000,8M");
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_IOREMAP));
+}
+
+FIXTURE_TEARDOWN(io)
+{
+	dr_io_reset();
+	dr_knob_write(DR_KNOB_IOREMAP_RANGE, self->range);
+}
+
+/* Start the engine alone; skip when huge ioremap is off. */
+#define IO_START()							\
+	do {								\
+		int __ret = dr_knob_write(DR_KNOB_RUN, "1");		\
+		if (__ret == -EOPNOTSUPP)				\
+			SKIP(return, "huge ioremap is off (nohugeiomap?)"); \
+		ASSERT_EQ(0, __ret);					\
+	} while (0)
+
+TEST_F_TIMEOUT(io, clean_cycles_free_pte_tables, 60)
+{
+	IO_START();
+	sleep(5);
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
+	EXPECT_LT(50, dr_stat("ioremap.cycles"));
+	EXPECT_LT(0, dr_stat("ioremap.va_reuse"));
+	EXPECT_LT(0, dr_stat("ioremap.huge"));
+	EXPECT_LT(0, dr_stat("kprobe.pmd_free_pte_page"));
+	EXPECT_LT(0, dr_stat("ioremap.checker_accesses"));
+	EXPECT_EQ(0, dr_stat("ioremap.mismatches"));
+	EXPECT_EQ(0, dr_stat("ioremap.errors"));
+}
+
+TEST_F_TIMEOUT(io, injected_stale_translation_detected, 60)
+{
+	char log[4096];
+	int i;
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_IOREMAP_NOFLUSH));
+	IO_START();
+	for (i = 0; i < 200 && dr_stat("ioremap.mismatches") <= 0; i++)
+		usleep(100000);
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
+	EXPECT_LT(0, dr_stat("ioremap.injected"));
+	EXPECT_LT(0, dr_stat("ioremap.mismatches"));
+	ASSERT_EQ(0, dr_knob_read(DR_FILE_IOREMAP_MISMATCHES, log, sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, "phys=0x"));
+	EXPECT_NE(NULL, strstr(log, "expected=0x"));
+	EXPECT_NE(NULL, strstr(log, "cpu="));
+}
+
+TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
+{
+	static const char *const bad[] = {
+		"abc", "0x60000000", "0x60000000 8Q", "0x60001000 8M",	/* unaligned phys */
+		"0x60000000 3M",	/* unaligned size */
+		"0x60000000 2M",	/* too small */
+		"0x1000000 8M",		/* System RAM */
+		"0x5fe00000 8M",	/* overlaps RAM and the reserved range */
+		"0xfffffffffff00000 8M",/* wraps */
+	};
+	char now[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int ret = dr_knob_write(DR_KNOB_IOREMAP_RANGE, bad[i]);
+
+		EXPECT_EQ(-EINVAL, ret) {
+			TH_LOG("ioremap_range <- '%s'", bad[i]);
+		}
+	}
+	/* The configured range is good again, and busy while running. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, self->range));
+	IO_START();
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_IOREMAP_RANGE, "none"));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, now, sizeof(now)));
+	EXPECT_NE(0, strcmp(now, "none\n"));
+	/* Without a range the engine refuses to start. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, "none"));
+	EXPECT_EQ(-ENXIO, dr_knob_write(DR_KNOB_RUN, "1"));
+}
+
+TEST_F_TIMEOUT(io, hammer_reports_ioremap, 90)
+{
+	const char *args[] = { "--duration", "10", "--engines", "mkclean,ioremap",
+			       "--json", JSON, NULL };
+	const char *inj[] = { "--duration", "10", "--engines", DR_ENGINE_IOREMAP,
+			      "--inject", DR_INJECT_IOREMAP_NOFLUSH, "--json", JSON, NULL };
+
+	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_LT(0, dr_json_num(JSON, "pmd_free_pte_page"));
+	EXPECT_LT(0, dr_json_num(JSON, "folio_mkclean"));
+	EXPECT_EQ(0, dr_json_num(JSON, "mismatches"));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_EQ(1, dr_hammer_run(inj));
+	EXPECT_LT(0, dr_json_num(JSON, "mismatches"));
+}
+
+TEST_HARNESS_MAIN
