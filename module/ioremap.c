@@ -167,7 +167,7 @@ static int dr_io_checker(void *arg)
 static void dr_io_unpublish(void)
 {
 	WRITE_ONCE(dr_io.live, false);
-	smp_mb();
+	smp_mb();	/* live=false before reading users; pairs with the checker */
 	while (atomic_read(&dr_io.users))
 		cpu_relax();
 }
@@ -180,7 +180,9 @@ static void dr_io_unpublish(void)
  */
 static void dr_io_inject(struct dr_io_map *m, phys_addr_t spare)
 {
-	unsigned long page = (atomic_long_read(&dr_io.last_word) * 8) >> PAGE_SHIFT;
+	/* last_word may predate this (smaller) mapping: stay inside it. */
+	unsigned long pages = (m->words * 8) >> PAGE_SHIFT;
+	unsigned long page = ((atomic_long_read(&dr_io.last_word) * 8) >> PAGE_SHIFT) % pages;
 	unsigned long va = (unsigned long)m->va + (page << PAGE_SHIFT);
 	void __iomem *s = ioremap_cache(spare, PAGE_SIZE);
 	unsigned int level, w;
@@ -191,7 +193,8 @@ static void dr_io_inject(struct dr_io_map *m, phys_addr_t spare)
 	for (w = 0; w < PAGE_SIZE / 8; w++)
 		writeq(dr_io_pat(spare + w * 8, dr_io.gen, false), s + w * 8);
 	ptep = lookup_address(va, &level);
-	if (ptep && level == PG_LEVEL_4K) {
+	if (ptep && level == PG_LEVEL_4K && pte_present(*ptep) &&
+	    pte_pfn(*ptep) == PHYS_PFN(m->phys[page])) {
 		WRITE_ONCE(m->phys[page], spare);
 		preempt_disable();
 		set_pte(ptep, pfn_pte(PHYS_PFN(spare), pte_pgprot(*ptep)));
@@ -221,7 +224,8 @@ static void dr_io_epoch(struct dr_io_map *m, phys_addr_t spare)
 		writeq(dr_io_pat(dr_io_word_phys(m, i), dr_io.gen, false), m->va + i * 8);
 	for (c = 0; c < n; c++)
 		atomic_long_set(&dr_io.hw[c], 0);
-	smp_store_release(&dr_io.live, true);
+	atomic_long_set(&dr_io.last_word, 0);
+	smp_store_release(&dr_io.live, true);	/* the fill before live=true */
 	start = ktime_get();
 	if (spare && dr_inject_is(DR_INJ_IOREMAP_NOFLUSH)) {
 		dr_io_spin_until(ktime_add_us(start, dwell / 2));
