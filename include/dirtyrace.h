@@ -32,11 +32,22 @@
 #define DR_KNOB_IOREMAP_DWELL_US "ioremap_dwell_us"
 #define DR_FILE_IOREMAP_MISMATCHES "ioremap_mismatches"
 
+/* migrate engine knobs (module/migrate.c). */
+#define DR_KNOB_MIGRATE_THREADS	"migrate_threads"
+#define DR_KNOB_MIGRATE_MODE	"migrate_mode"	/* 0 async, 1 sync_light, 2 sync */
+#define DR_KNOB_MIGRATE_NODES	"migrate_nodes"	/* 0 same node, 1 round-robin */
+#define DR_KNOB_MIGRATE_BATCH	"migrate_batch"
+
 #define DR_ENGINE_MKCLEAN	"mkclean"
+#define DR_ENGINE_MIGRATE	"migrate"
+#define DR_ENGINE_NUMA		"numa"		/* the hammer's libnuma migrator */
 #define DR_ENGINE_IOREMAP	"ioremap"
 #define DR_INJECT_NONE		"none"
 #define DR_INJECT_MKCLEAN_NOFLUSH "mkclean_noflush"
 #define DR_INJECT_IOREMAP_NOFLUSH "ioremap_noflush"
+#define DR_INJECT_MIGRATE_NOFLUSH "migrate_noflush"
+
+#define DR_MIG_NODES		4	/* per-node stats kept for nodes 0..3 */
 
 /*
  * Stat keys, in the order the "stats" file prints them. The kprobe.*
@@ -69,6 +80,19 @@ enum dr_stat {
 	DR_STAT_IOREMAP_ERRORS,
 	DR_STAT_IOREMAP_INJECTED,
 	DR_STAT_KP_PMD_FREE,
+	DR_STAT_MIGRATE_PASSES,
+	DR_STAT_MIGRATE_CALLS,
+	DR_STAT_MIGRATE_MIGRATED,
+	DR_STAT_MIGRATE_FAILED,
+	DR_STAT_MIGRATE_ISOLATE_BUSY,
+	DR_STAT_MIGRATE_ERRORS,
+	DR_STAT_MIGRATE_NODE0,
+	DR_STAT_MIGRATE_NODE1,
+	DR_STAT_MIGRATE_NODE2,
+	DR_STAT_MIGRATE_NODE3,
+	DR_STAT_MIGRATE_INJECT_PTES,
+	DR_STAT_KP_MIGRATE_PAGES,
+	DR_STAT_KP_MIGRATE_FOLIO,
 	DR_NR_STATS
 };
 
@@ -99,6 +123,19 @@ enum dr_stat {
 	[DR_STAT_IOREMAP_ERRORS]	= "ioremap.errors",		\
 	[DR_STAT_IOREMAP_INJECTED]	= "ioremap.injected",		\
 	[DR_STAT_KP_PMD_FREE]	= "kprobe.pmd_free_pte_page",		\
+	[DR_STAT_MIGRATE_PASSES]	= "migrate.passes",		\
+	[DR_STAT_MIGRATE_CALLS]	= "migrate.calls",			\
+	[DR_STAT_MIGRATE_MIGRATED]	= "migrate.migrated",		\
+	[DR_STAT_MIGRATE_FAILED]	= "migrate.failed",		\
+	[DR_STAT_MIGRATE_ISOLATE_BUSY]	= "migrate.isolate_busy",	\
+	[DR_STAT_MIGRATE_ERRORS]	= "migrate.errors",		\
+	[DR_STAT_MIGRATE_NODE0]	= "migrate.to_node0",			\
+	[DR_STAT_MIGRATE_NODE1]	= "migrate.to_node1",			\
+	[DR_STAT_MIGRATE_NODE2]	= "migrate.to_node2",			\
+	[DR_STAT_MIGRATE_NODE3]	= "migrate.to_node3",			\
+	[DR_STAT_MIGRATE_INJECT_PTES]	= "migrate.inject_ptes",	\
+	[DR_STAT_KP_MIGRATE_PAGES]	= "kprobe.migrate_pages",	\
+	[DR_STAT_KP_MIGRATE_FOLIO]	= "kprobe.folio_migrate_flags",	\
 }
 
 /*

@@ -45,6 +45,7 @@ enum dr_inject {
 	DR_INJ_NONE,
 	DR_INJ_MKCLEAN_NOFLUSH,
 	DR_INJ_IOREMAP_NOFLUSH,
+	DR_INJ_MIGRATE_NOFLUSH,
 	DR_NR_INJ,
 };
 
@@ -94,10 +95,17 @@ void dr_probes_set_mapping(struct address_space *mapping);
 
 /* inject.c */
 unsigned long dr_inject_noflush(struct folio *folio);
+bool dr_inject_migrate_unmap(struct pt_regs *regs);
+
+/* ksyms.c */
+int dr_ksym(const char *name, void **addr);
 
 /* engines */
 extern const struct dr_engine dr_mkclean_engine;
 extern const struct dr_engine dr_ioremap_engine;
+extern const struct dr_engine dr_migrate_engine;
 bool dr_ioremap_is_driver(struct task_struct *t);
+bool dr_migrate_is_worker(void);
+void dr_migrate_hold(struct folio *src);
 
 #endif /* DR_H */

@@ -10,10 +10,23 @@
  * it clean. Stores through the stale entry after that land in a clean
  * folio and vanish at eviction. Only used on hammer-created files.
  */
+#include <linux/linkage.h>
+#include <asm/ibt.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rbtree.h>
 #include "dr.h"
+#include "compat.h"
+
+/* Where a kprobe sends a call it answers itself: straight back. */
+asm(".pushsection .text\n"
+	".globl dr_just_return\n"
+	".type dr_just_return, @function\n"
+	"dr_just_return:\n\t"
+	ASM_ENDBR
+	ASM_RET
+	".size dr_just_return, .-dr_just_return\n"
+	".popsection\n");
 
 struct dr_noflush {
 	struct mm_struct *mm;
@@ -66,4 +79,28 @@ unsigned long dr_inject_noflush(struct folio *folio)
 	}
 	i_mmap_unlock_read(mapping);
 	return nf.ptes;
+}
+
+/*
+ * inject=migrate_noflush, from the ptep_clear_flush kprobe: when one of
+ * our migrate workers unmaps a target PTE (try_to_migrate_one, the SYNC
+ * modes), clear it without the TLB flush and return the old PTE to the
+ * caller, the 2013 migration vs change_protection shape. The writer's CPU
+ * keeps a writable translation to the old folio: stores after the copy
+ * land there and are lost. dr_migrate_hold() keeps that folio allocated
+ * until the worker flushes every TLB after the stale window.
+ */
+bool dr_inject_migrate_unmap(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (void *)DR_ARG(regs, 0);
+	unsigned long addr = DR_ARG(regs, 1);
+	pte_t *ptep = (void *)DR_ARG(regs, 2);
+	pte_t pte;
+
+	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_is_worker())
+		return false;
+	pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
+	dr_override_return(regs, pte_val(pte));
+	dr_stat_inc(DR_STAT_MIGRATE_INJECT_PTES);
+	return true;
 }

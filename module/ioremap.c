@@ -264,7 +264,9 @@ static bool dr_io_map(struct dr_io_map *m, phys_addr_t phys, unsigned long size)
 /* Small mappings mostly in the deterministic 2 MiB recipe, sometimes not. */
 static unsigned long dr_io_small_size(void)
 {
-	static const unsigned long sizes[] = { SZ_2M, SZ_2M, SZ_2M, SZ_1M, SZ_256K, SZ_64K };
+	static const unsigned long sizes[] = {
+		SZ_2M, SZ_2M, SZ_2M, SZ_2M, SZ_2M, SZ_2M, SZ_1M, SZ_256K, SZ_64K
+	};
 
 	return sizes[get_random_u32() % ARRAY_SIZE(sizes)];
 }

@@ -26,18 +26,21 @@ atomic64_t dr_stats[DR_NR_STATS];
 static const struct dr_engine *const dr_engines[] = {
 	&dr_mkclean_engine,
 	&dr_ioremap_engine,
+	&dr_migrate_engine,
 };
 
 static const char *const dr_inject_names[DR_NR_INJ] = {
 	[DR_INJ_NONE] = DR_INJECT_NONE,
 	[DR_INJ_MKCLEAN_NOFLUSH] = DR_INJECT_MKCLEAN_NOFLUSH,
 	[DR_INJ_IOREMAP_NOFLUSH] = DR_INJECT_IOREMAP_NOFLUSH,
+	[DR_INJ_MIGRATE_NOFLUSH] = DR_INJECT_MIGRATE_NOFLUSH,
 };
 
 /* The engine each injected bug lives in; file injects need a hammer file. */
 static const struct dr_engine *const dr_inject_engine[DR_NR_INJ] = {
 	[DR_INJ_MKCLEAN_NOFLUSH] = &dr_mkclean_engine,
 	[DR_INJ_IOREMAP_NOFLUSH] = &dr_ioremap_engine,
+	[DR_INJ_MIGRATE_NOFLUSH] = &dr_migrate_engine,
 };
 
 static bool dr_engine_on(const struct dr_engine *e)

@@ -14,26 +14,50 @@
 
 /* What the probed function's first argument is. */
 /* What identifies a call as ours: its first argument, or the caller. */
-enum dr_arg { DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_IOREMAP_TASK };
+enum dr_arg {
+	DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_LIST, DR_ARG_IOREMAP_TASK
+};
 
 struct dr_probe {
 	struct kprobe kp;
 	enum dr_stat stat;
 	enum dr_arg arg;
+	/* Optional, for calls on the target: true if it answered the call. */
+	bool (*hook)(struct pt_regs *regs);
 	bool registered;
 };
+
+/* After the copy; the migrated-away folio is the second argument. */
+static bool dr_hook_migrate_flags(struct pt_regs *regs)
+{
+	if (dr_inject_is(DR_INJ_MIGRATE_NOFLUSH))
+		dr_migrate_hold((struct folio *)DR_ARG(regs, 1));
+	return false;
+}
+
+/* A post handler makes the ftrace-based kprobe honour a changed ip. */
+static void dr_probe_post(struct kprobe *p, struct pt_regs *regs,
+			  unsigned long flags)
+{
+}
 
 static struct dr_probe dr_probes[] = {
 	{ .kp.symbol_name = "folio_mkclean",
 	  .stat = DR_STAT_KP_MKCLEAN, .arg = DR_ARG_FOLIO },
-	{ .kp.symbol_name = "ptep_clear_flush",
-	  .stat = DR_STAT_KP_PTE_FLUSH, .arg = DR_ARG_VMA },
+	{ .kp.symbol_name = "ptep_clear_flush", .kp.post_handler = dr_probe_post,
+	  .stat = DR_STAT_KP_PTE_FLUSH, .arg = DR_ARG_VMA,
+	  .hook = dr_inject_migrate_unmap },
 	{ .kp.symbol_name = "do_writepages",
 	  .stat = DR_STAT_KP_WRITEBACK, .arg = DR_ARG_MAPPING },
 	{ .kp.symbol_name = "__filemap_remove_folio",
 	  .stat = DR_STAT_KP_EVICT, .arg = DR_ARG_FOLIO },
 	{ .kp.symbol_name = "pmd_free_pte_page",
 	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
+	{ .kp.symbol_name = "migrate_pages",
+	  .stat = DR_STAT_KP_MIGRATE_PAGES, .arg = DR_ARG_LIST },
+	{ .kp.symbol_name = "folio_migrate_flags",
+	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,
+	  .hook = dr_hook_migrate_flags },
 };
 
 static struct address_space *dr_probe_mapping;
@@ -47,6 +71,7 @@ void dr_probes_set_mapping(struct address_space *mapping)
 static const struct address_space *dr_arg_mapping(enum dr_arg arg, void *p)
 {
 	const struct vm_area_struct *vma;
+	const struct list_head *list;
 
 	switch (arg) {
 	case DR_ARG_FOLIO:
@@ -56,6 +81,11 @@ static const struct address_space *dr_arg_mapping(enum dr_arg arg, void *p)
 	case DR_ARG_VMA:
 		vma = p;
 		return vma->vm_file ? vma->vm_file->f_mapping : NULL;
+	case DR_ARG_LIST:	/* migrate_pages: the caller's isolated folios */
+		list = p;
+		if (list_empty(list))
+			return NULL;
+		return READ_ONCE(list_first_entry(list, struct folio, lru)->mapping);
 	default:
 		return NULL;
 	}
@@ -71,6 +101,8 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 			dr_stat_inc(p->stat);
 	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG0(regs)) == target) {
 		dr_stat_inc(p->stat);
+		if (p->hook && p->hook(regs))
+			return 1;	/* answered: regs->ip points back */
 	}
 	return 0;
 }

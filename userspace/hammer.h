@@ -3,6 +3,7 @@
 #ifndef HAMMER_H
 #define HAMMER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +34,7 @@ struct opts {
 	const char *json;
 	unsigned int verify_ms;
 	unsigned int mkclean_threads, writeback_ms, evict_ms;
+	unsigned int migrate_threads, migrate_nodes, migrate_mode, migrate_batch;
 	bool keep, quiet;
 };
 
@@ -124,11 +126,28 @@ int verify_init(struct verify_state *v, const struct testfile *tf);
 int verify_round(struct verify_state *v, const struct testfile *tf, double t);
 void verify_free(struct verify_state *v);
 
+/* numa.c: the libnuma migrator (--engines numa). */
+struct numa_mig {
+	const struct testfile *tf;
+	pthread_t th;
+	bool running;
+	int nodes;
+	atomic_uint stop;
+	atomic_ullong moved, calls, errors;
+	char skipped[128];	/* why it did not run, or "" */
+};
+int numa_start(struct numa_mig *m, const struct testfile *tf);
+void numa_stop(struct numa_mig *m);
+
+/* main.c */
+bool listed(const char *list, const char *name);
+
 /* report.c */
 struct report {
 	const struct opts *o;
 	const struct testfile *tf;
 	const struct verify_state *v;
+	const struct numa_mig *numa;
 	long long stats[DR_NR_STATS];
 	uint64_t writes;
 	double elapsed;

@@ -41,14 +41,18 @@ static void usage(FILE *f)
 "  --threads N            writer threads per process [online CPUs]\n"
 "  --procs N              writer processes, each with its own mapping [1]\n"
 "  --file-size SIZE       test file size, K/M/G suffix [8M]\n"
-"  --engines LIST         module engines: mkclean,ioremap, or none [mkclean]\n"
-"  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush [none]\n"
+"  --engines LIST         mkclean, migrate, ioremap (module) and numa (libnuma), or none [mkclean]\n"
+"  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush, migrate_noflush [none]\n"
 "  --seed N               writer RNG seed [time]\n"
 "  --json FILE            write a JSON report\n"
 "  --verify-interval MS   time between verify rounds [1000]\n"
 "  --mkclean-threads N    mkclean engine kthreads [1]\n"
 "  --writeback-ms MS      engine writeback interval, 0 = off [10]\n"
 "  --evict-ms MS          engine eviction interval, 0 = off [100]\n"
+"  --migrate-threads N    migrate engine kthreads [1]\n"
+"  --migrate-nodes WHERE  same (each folio to its own node) or all (round-robin) [all]\n"
+"  --migrate-mode MODE    async, sync_light or sync [sync]\n"
+"  --migrate-batch N      folios per migrate_pages() call [32]\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
@@ -90,6 +94,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "mkclean-threads", required_argument, 0, 'm' },
 		{ "writeback-ms", required_argument, 0, 'w' },
 		{ "evict-ms", required_argument, 0, 'x' },
+		{ "migrate-threads", required_argument, 0, 'M' },
+		{ "migrate-nodes", required_argument, 0, 'N' },
+		{ "migrate-mode", required_argument, 0, 'o' },
+		{ "migrate-batch", required_argument, 0, 'b' },
 		{ "keep", no_argument, 0, 'k' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -98,8 +106,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	unsigned long long v = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:kqh", lo, NULL)) != -1) {
-		if (strchr("tTPsSvmwx", c) && parse_u(optarg, &v, c == 's')) {
+	static const char *const modes[] = { "async", "sync_light", "sync" };
+
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:kqh", lo, NULL)) != -1) {
+		if (strchr("tTPsSvmwxMb", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
 			return -1;
 		}
@@ -117,6 +127,24 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'm': o->mkclean_threads = v; break;
 		case 'w': o->writeback_ms = v; break;
 		case 'x': o->evict_ms = v; break;
+		case 'M': o->migrate_threads = v; break;
+		case 'b': o->migrate_batch = v; break;
+		case 'N':
+			if (strcmp(optarg, "same") && strcmp(optarg, "all")) {
+				fprintf(stderr, "dirtyrace: --migrate-nodes is same or all\n");
+				return -1;
+			}
+			o->migrate_nodes = !strcmp(optarg, "all");
+			break;
+		case 'o':
+			for (v = 0; v < 3 && strcmp(optarg, modes[v]); v++)
+				;
+			if (v == 3) {
+				fprintf(stderr, "dirtyrace: --migrate-mode is async, sync_light or sync\n");
+				return -1;
+			}
+			o->migrate_mode = v;
+			break;
 		case 'k': o->keep = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -140,27 +168,50 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH) &&
-	    strcmp(o->inject, DR_INJECT_IOREMAP_NOFLUSH)) {
-		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush)\n",
+	    strcmp(o->inject, DR_INJECT_IOREMAP_NOFLUSH) &&
+	    strcmp(o->inject, DR_INJECT_MIGRATE_NOFLUSH)) {
+		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush)\n",
 			o->inject);
 		return -1;
 	}
 	return 0;
 }
 
+/* The module's part of --engines: all but the userspace numa migrator. */
+static void module_engines(const char *engines, char *buf, size_t len)
+{
+	static const char *const mod[] = {
+		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP,
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(mod) / sizeof(mod[0]); i++)
+		if (listed(engines, mod[i]))
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", mod[i]);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
 /* Configure the module for this run; returns 0 or an exit code. */
 static int module_setup(const struct opts *o, const struct testfile *tf)
 {
 	const char *knob = DR_KNOB_TARGET;
+	char engines[64];
 	int err;
 
+	module_engines(o->engines, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
 	/*
 	 * Unbind first, so the inject knob is judged on our file. The
 	 * duration is a safety net: the module stops by itself if we hang.
 	 */
 	if (SET(DR_KNOB_TARGET, "none") ||
-	    SET(DR_KNOB_ENGINES, "%s", o->engines) ||
+	    SET(DR_KNOB_ENGINES, "%s", engines) ||
+	    SET(DR_KNOB_MIGRATE_THREADS, "%u", o->migrate_threads) ||
+	    SET(DR_KNOB_MIGRATE_NODES, "%u", o->migrate_nodes) ||
+	    SET(DR_KNOB_MIGRATE_MODE, "%u", o->migrate_mode) ||
+	    SET(DR_KNOB_MIGRATE_BATCH, "%u", o->migrate_batch) ||
 	    SET(DR_KNOB_MKCLEAN_THREADS, "%u", o->mkclean_threads) ||
 	    SET(DR_KNOB_WRITEBACK_MS, "%u", o->writeback_ms) ||
 	    SET(DR_KNOB_EVICT_MS, "%u", o->evict_ms) ||
@@ -176,8 +227,12 @@ fail:
 		fprintf(stderr, "dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n");
 	else if (err == -EPERM)
 		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
+	else if (err == -EOPNOTSUPP && !strcmp(knob, DR_KNOB_RUN))
+		fprintf(stderr, "dirtyrace: an engine cannot run on this kernel/CPU (IBT enforced? huge ioremap off?); see dmesg\n");
 	else if (err == -EOPNOTSUPP)
 		fprintf(stderr, "dirtyrace: the module refused %s: its filesystem has no writeback\n", tf->path);
+	else if (err == -ENXIO)
+		fprintf(stderr, "dirtyrace: the ioremap engine has no range: echo PHYS SIZE > /sys/kernel/debug/dirtyrace/" DR_KNOB_IOREMAP_RANGE "\n");
 	else
 		fprintf(stderr, "dirtyrace: setting module knob %s failed: %s\n",
 			knob, strerror(-err));
@@ -242,7 +297,7 @@ static int hammer(const struct opts *o, struct testfile *tf,
 }
 
 /* Is NAME in the comma-separated LIST? */
-static bool listed(const char *list, const char *name)
+bool listed(const char *list, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -258,13 +313,26 @@ static bool exercised(const struct report *r)
 	const long long *s = r->stats;
 	bool mk = listed(r->o->engines, DR_ENGINE_MKCLEAN);
 	bool io = listed(r->o->engines, DR_ENGINE_IOREMAP);
+	bool mig = listed(r->o->engines, DR_ENGINE_MIGRATE);
+	/* A migrator skipped for want of nodes neither passes nor fails a run. */
+	bool numa = listed(r->o->engines, DR_ENGINE_NUMA) && !r->numa->skipped[0];
 
 	if (mk && !(s[DR_STAT_KP_MKCLEAN] > 0 &&
 		    (s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0)))
 		return false;
 	if (io && !(s[DR_STAT_KP_PMD_FREE] > 0 && s[DR_STAT_IOREMAP_CYCLES] > 0))
 		return false;
-	return mk || io;
+	if (mig && !(s[DR_STAT_KP_MIGRATE_PAGES] > 0 && s[DR_STAT_MIGRATE_MIGRATED] > 0))
+		return false;
+	if (numa && !atomic_load(&r->numa->moved))
+		return false;
+	return mk || io || mig || numa;
+}
+
+static bool file_engines(const char *engines)
+{
+	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
+	       listed(engines, DR_ENGINE_NUMA) || !strcmp(engines, "none");
 }
 
 static const char *verdict(const struct report *r, int *code)
@@ -285,7 +353,8 @@ static int run(struct opts *o)
 {
 	struct verify_state v = { 0 };
 	struct testfile tf = { .fd = -1, .dfd = -1 };
-	struct report r = { .o = o, .tf = &tf, .v = &v };
+	struct numa_mig numa = { 0 };
+	struct report r = { .o = o, .tf = &tf, .v = &v, .numa = &numa };
 	int ret;
 
 	ret = module_check();
@@ -303,12 +372,15 @@ static int run(struct opts *o)
 	if (!ret && !o->keep && !unlink(tf.path))
 		tf.path[0] = '\0';
 	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
-	if (!listed(o->engines, DR_ENGINE_MKCLEAN) && strcmp(o->engines, "none"))
+	if (!file_engines(o->engines))
 		tf.nwriters = 0;
 	else if (!ret && writers_start(&tf, o))
 		ret = EXIT_USAGE;
+	if (!ret && listed(o->engines, DR_ENGINE_NUMA) && numa_start(&numa, &tf))
+		ret = EXIT_USAGE;
 	if (!ret)
 		ret = hammer(o, &tf, &v, &r.elapsed);
+	numa_stop(&numa);
 	writers_stop(&tf);
 	knob_write(DR_KNOB_RUN, "0");
 	if (!ret) {
@@ -335,7 +407,8 @@ int main(int argc, char **argv)
 		.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20,
 		.engines = DR_ENGINE_MKCLEAN, .inject = DR_INJECT_NONE,
 		.verify_ms = 1000, .mkclean_threads = 1, .writeback_ms = 10,
-		.evict_ms = 100,
+		.evict_ms = 100, .migrate_threads = 1, .migrate_nodes = 1,
+		.migrate_mode = 2, .migrate_batch = 32,
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sigaction sa = { .sa_handler = on_signal };

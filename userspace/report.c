@@ -8,7 +8,8 @@
 /* Kernel-path hit counters and the op counters of each engine step. */
 static const enum dr_stat probe_stats[] = {
 	DR_STAT_KP_MKCLEAN, DR_STAT_KP_PTE_FLUSH, DR_STAT_KP_WRITEBACK,
-	DR_STAT_KP_EVICT, DR_STAT_KP_PMD_FREE,
+	DR_STAT_KP_EVICT, DR_STAT_KP_PMD_FREE, DR_STAT_KP_MIGRATE_PAGES,
+	DR_STAT_KP_MIGRATE_FOLIO,
 };
 
 static double share(long long n, long long of)
@@ -40,6 +41,17 @@ static void print_loss(const struct report *r, const struct loss *l)
 	       (unsigned long long)(l->offset / 4096),
 	       (unsigned long long)l->slot, exp, got, l->round, l->t,
 	       r->o->engines, r->o->inject);
+}
+
+/* Migrations per second: the module's engine and the libnuma migrator. */
+static double module_migrations(const struct report *r)
+{
+	return rate(r->stats[DR_STAT_MIGRATE_MIGRATED], r->stats[DR_STAT_ELAPSED_MS] / 1000.0);
+}
+
+static double numa_migrations(const struct report *r)
+{
+	return rate(atomic_load(&r->numa->moved), r->elapsed);
 }
 
 void report_human(const struct report *r)
@@ -83,6 +95,21 @@ void report_human(const struct report *r)
 		       100 * share(s[DR_STAT_IOREMAP_HUGE], s[DR_STAT_IOREMAP_CYCLES]),
 		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
+	if (s[DR_STAT_MIGRATE_CALLS] || listed(r->o->engines, DR_ENGINE_MIGRATE))
+		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld, %lld unmaps without flush\n",
+		       s[DR_STAT_MIGRATE_MIGRATED], module_migrations(r),
+		       s[DR_STAT_MIGRATE_FAILED], s[DR_STAT_MIGRATE_ISOLATE_BUSY],
+		       s[DR_STAT_MIGRATE_CALLS], s[DR_STAT_MIGRATE_ERRORS],
+		       s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
+		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
+		       s[DR_STAT_MIGRATE_INJECT_PTES]);
+	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
+		printf("  numa          skipped: %s\n", r->numa->skipped);
+	else if (listed(r->o->engines, DR_ENGINE_NUMA))
+		printf("  numa          %llu pages moved (%.0f/s) in %llu move_pages calls; module/libnuma migrations/s ratio %.2f\n",
+		       (unsigned long long)atomic_load(&r->numa->moved), numa_migrations(r),
+		       (unsigned long long)atomic_load(&r->numa->calls),
+		       numa_migrations(r) > 0 ? module_migrations(r) / numa_migrations(r) : 0);
 	printf("  kernel paths ");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		printf(" %s=%lld", stat_key(probe_stats[i]) + strlen("kprobe."),
@@ -140,6 +167,23 @@ int report_json(const struct report *r, const char *path)
 		s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_ERRORS],
 		s[DR_STAT_IOREMAP_INJECTED]);
+	fprintf(f, "  \"migrate\": {\"migrated\": %lld, \"failed\": %lld, \"isolate_busy\": %lld, \"calls\": %lld, \"errors\": %lld, \"to_node\": [%lld, %lld, %lld, %lld], \"inject_ptes\": %lld},\n",
+		s[DR_STAT_MIGRATE_MIGRATED], s[DR_STAT_MIGRATE_FAILED],
+		s[DR_STAT_MIGRATE_ISOLATE_BUSY], s[DR_STAT_MIGRATE_CALLS],
+		s[DR_STAT_MIGRATE_ERRORS], s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
+		s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3], s[DR_STAT_MIGRATE_INJECT_PTES]);
+	fprintf(f, "  \"numa\": {\"moved\": %llu, \"calls\": %llu, \"errors\": %llu, \"skipped\": %s%s%s},\n",
+		(unsigned long long)atomic_load(&r->numa->moved),
+		(unsigned long long)atomic_load(&r->numa->calls),
+		(unsigned long long)atomic_load(&r->numa->errors),
+		r->numa->skipped[0] ? "\"" : "", r->numa->skipped[0] ? r->numa->skipped : "null",
+		r->numa->skipped[0] ? "\"" : "");
+	fprintf(f, "  \"migrations_per_s\": {\"module\": %.1f, \"libnuma\": %.1f, \"module_to_libnuma\": ",
+		module_migrations(r), numa_migrations(r));
+	if (numa_migrations(r) > 0)
+		fprintf(f, "%.2f},\n", module_migrations(r) / numa_migrations(r));
+	else
+		fprintf(f, "null},\n");
 	fprintf(f, "  \"kernel_path_hits\": {");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",

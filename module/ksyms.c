@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unexported kernel functions (migrate_pages and friends), resolved at run
+ * time. kallsyms_lookup_name itself is unexported: a kprobe on it yields
+ * its address. Calling a kernel function through a pointer #CP-faults when
+ * the CPU enforces IBT and the kernel sealed that function's ENDBR, so
+ * the lookup refuses to run there at all.
+ */
+#include <linux/kprobes.h>
+#include "dr.h"
+#include "compat.h"
+
+static unsigned long (*dr_kallsyms_lookup_name)(const char *name);
+
+int dr_ksym(const char *name, void **addr)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret;
+
+	if (dr_ibt_enforced()) {
+		pr_warn("dirtyrace: the CPU enforces IBT, so %s cannot be called through a pointer; boot with ibt=off\n",
+			name);
+		return -EOPNOTSUPP;
+	}
+	if (!dr_kallsyms_lookup_name) {
+		ret = register_kprobe(&kp);
+		if (ret) {
+			pr_warn("dirtyrace: cannot find kallsyms_lookup_name (%d)\n", ret);
+			return ret;
+		}
+		dr_kallsyms_lookup_name = (void *)kp.addr;
+		unregister_kprobe(&kp);
+	}
+	*addr = (void *)dr_kallsyms_lookup_name(name);
+	if (!*addr) {
+		pr_warn("dirtyrace: kernel symbol %s not found (CONFIG_KALLSYMS_ALL, or a newer kernel renamed it)\n",
+			name);
+		return -ENOENT;
+	}
+	return 0;
+}

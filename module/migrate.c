@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate engine: the kernel's own migrate_pages() on the target's mapped,
+ * concurrently written page-cache folios, from kthreads, on one node or
+ * round-robin across nodes.
+ *
+ * Migration unmaps a folio another CPU may be writing through its TLB,
+ * copies it and maps the copy (seed 000: "everywhere that we change a
+ * present PTE"). Peers only migrate from userspace and not at all on a
+ * one-node machine; here each worker isolates folios from the LRU exactly
+ * as move_pages(2) does, accounts them in NR_ISOLATED_*, migrates them and
+ * puts back what failed. migrate_pages and folio_isolate_lru are not
+ * exported: they are resolved at start (see ksyms.c).
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/migrate.h>
+#include <linux/mm_inline.h>
+#include <linux/nodemask.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/vmstat.h>
+#include "dr.h"
+#include "compat.h"
+
+#define DR_MIG_BATCH_MAX	512
+
+static u32 dr_mig_threads = 1;
+static u32 dr_mig_mode = MIGRATE_SYNC;
+static u32 dr_mig_nodes = 1;		/* 0: same node, 1: round-robin */
+static u32 dr_mig_batch = 32;
+
+static const struct dr_knob dr_mig_knobs[] = {
+	{ DR_KNOB_MIGRATE_THREADS, &dr_mig_threads, 1, DR_MAX_THREADS, true },
+	{ DR_KNOB_MIGRATE_MODE, &dr_mig_mode, MIGRATE_ASYNC, MIGRATE_SYNC, false },
+	{ DR_KNOB_MIGRATE_NODES, &dr_mig_nodes, 0, 1, false },
+	{ DR_KNOB_MIGRATE_BATCH, &dr_mig_batch, 1, DR_MIG_BATCH_MAX, false },
+};
+
+static dr_migrate_pages_t dr_migrate_pages;
+static dr_isolate_lru_t dr_isolate_lru;
+static void (*dr_putback_movable_pages)(struct list_head *l);
+
+struct dr_mig_worker {
+	struct task_struct *task;
+	const struct dr_target *t;
+	unsigned int id;
+	int nid;				/* last round-robin node */
+	unsigned int nheld;
+	struct folio *held[DR_MIG_BATCH_MAX];	/* inject: old folios kept */
+};
+
+static struct dr_mig_worker dr_mig_workers[DR_MAX_THREADS];
+static unsigned int dr_mig_nr;
+
+static struct dr_mig_worker *dr_mig_self(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(dr_mig_nr); i++)
+		if (dr_mig_workers[i].task == current)
+			return &dr_mig_workers[i];
+	return NULL;
+}
+
+bool dr_migrate_is_worker(void)
+{
+	return dr_mig_self();
+}
+
+struct folio *dr_migrate_alloc(int nid)
+{
+	struct folio *f = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+					     __GFP_NOWARN, 0, nid);
+
+	if (f && nid < DR_MIG_NODES)
+		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + nid);
+	return f;
+}
+
+/*
+ * inject=migrate_noflush keeps each migrated-away folio alive (called from
+ * the folio_migrate_flags kprobe, after the copy) so that stores through
+ * the stale TLB entry land in a page nobody else owns.
+ */
+void dr_migrate_hold(struct folio *src)
+{
+	struct dr_mig_worker *w = dr_mig_self();
+
+	if (!w || w->nheld >= ARRAY_SIZE(w->held))
+		return;
+	folio_get(src);
+	w->held[w->nheld++] = src;
+}
+
+static void dr_flush_tlb_this_cpu(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/* After the stale window: the flush migration skipped, then free. */
+static void dr_mig_release(struct dr_mig_worker *w)
+{
+	if (!w->nheld)
+		return;
+	usleep_range(2000, 3000);
+	on_each_cpu(dr_flush_tlb_this_cpu, NULL, 1);
+	while (w->nheld)
+		folio_put(w->held[--w->nheld]);
+}
+
+static bool dr_mig_isolate(struct folio *folio, struct list_head *list)
+{
+	if (!DR_ISOLATED(dr_isolate_lru(folio))) {
+		dr_stat_inc(DR_STAT_MIGRATE_ISOLATE_BUSY);
+		return false;
+	}
+	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+			    folio_nr_pages(folio));
+	list_add_tail(&folio->lru, list);
+	return true;
+}
+
+static void dr_mig_flush(struct dr_mig_worker *w, struct list_head *list)
+{
+	unsigned long nid = NUMA_NO_NODE;
+	unsigned int ok = 0;
+	int ret;
+
+	if (list_empty(list))
+		return;
+	if (READ_ONCE(dr_mig_nodes)) {
+		w->nid = next_node_in(w->nid, node_states[N_MEMORY]);
+		nid = w->nid;
+	}
+	ret = dr_migrate_pages(list, dr_migrate_new, NULL, nid,
+			       READ_ONCE(dr_mig_mode), MR_SYSCALL, &ok);
+	dr_stat_inc(DR_STAT_MIGRATE_CALLS);
+	dr_stat_add(DR_STAT_MIGRATE_MIGRATED, ok);
+	if (ret < 0)
+		dr_stat_inc(DR_STAT_MIGRATE_ERRORS);
+	else
+		dr_stat_add(DR_STAT_MIGRATE_FAILED, ret);
+	if (!list_empty(list))
+		dr_putback_movable_pages(list);
+	dr_mig_release(w);
+}
+
+/* One pass over [index, end]: isolate up to a batch, migrate, repeat. */
+static void dr_mig_range(struct dr_mig_worker *w, pgoff_t index, pgoff_t end)
+{
+	struct address_space *mapping = w->t->mapping;
+	struct folio_batch fbatch;
+	unsigned int i, n = 0;
+	LIST_HEAD(list);
+
+	folio_batch_init(&fbatch);
+	while (!kthread_should_stop() &&
+	       filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			if (fbatch.folios[i]->mapping == mapping &&
+			    dr_mig_isolate(fbatch.folios[i], &list))
+				n++;
+		}
+		folio_batch_release(&fbatch);
+		if (n >= READ_ONCE(dr_mig_batch)) {
+			dr_mig_flush(w, &list);
+			n = 0;
+		}
+		cond_resched();
+	}
+	dr_mig_flush(w, &list);
+}
+
+static int dr_mig_worker_fn(void *arg)
+{
+	struct dr_mig_worker *w = arg;
+	pgoff_t pages, start;
+
+	while (!kthread_should_stop()) {
+		pages = DIV_ROUND_UP(i_size_read(w->t->mapping->host), PAGE_SIZE);
+		start = pages / dr_mig_nr * w->id;
+		dr_mig_range(w, start, ULONG_MAX);
+		if (start)
+			dr_mig_range(w, 0, start - 1);
+		dr_stat_inc(DR_STAT_MIGRATE_PASSES);
+		usleep_range(100, 200);	/* let evicted folios fault back */
+	}
+	return 0;
+}
+
+static int dr_mig_resolve(void)
+{
+	int ret;
+
+	if (dr_migrate_pages)
+		return 0;
+	ret = dr_ksym("folio_isolate_lru", (void **)&dr_isolate_lru);
+	if (!ret)
+		ret = dr_ksym("putback_movable_pages", (void **)&dr_putback_movable_pages);
+	if (!ret)
+		ret = dr_ksym("migrate_pages", (void **)&dr_migrate_pages);
+	return ret;
+}
+
+static void dr_mig_stop(void)
+{
+	unsigned int n = dr_mig_nr;
+
+	while (n--)
+		kthread_stop(dr_mig_workers[n].task);
+	WRITE_ONCE(dr_mig_nr, 0);
+}
+
+static int dr_mig_start(const struct dr_target *t)
+{
+	int ret = dr_mig_resolve();
+	unsigned int i;
+
+	if (ret)
+		return ret;
+	for (i = 0; i < dr_mig_threads; i++) {
+		struct dr_mig_worker *w = &dr_mig_workers[i];
+		struct task_struct *k;
+
+		*w = (struct dr_mig_worker) { .t = t, .id = i, .nid = i };
+		k = kthread_create(dr_mig_worker_fn, w, "dirtyrace-mig/%u", i);
+		if (IS_ERR(k)) {
+			dr_mig_stop();
+			return PTR_ERR(k);
+		}
+		w->task = k;
+		WRITE_ONCE(dr_mig_nr, i + 1);
+	}
+	for (i = 0; i < dr_mig_nr; i++)
+		wake_up_process(dr_mig_workers[i].task);
+	return 0;
+}
+
+const struct dr_engine dr_migrate_engine = {
+	.name = DR_ENGINE_MIGRATE,
+	.knobs = dr_mig_knobs,
+	.nr_knobs = ARRAY_SIZE(dr_mig_knobs),
+	.needs_target = true,
+	.start = dr_mig_start,
+	.stop = dr_mig_stop,
+};
