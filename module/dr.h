@@ -106,6 +106,6 @@ extern const struct dr_engine dr_ioremap_engine;
 extern const struct dr_engine dr_migrate_engine;
 bool dr_ioremap_is_driver(struct task_struct *t);
 bool dr_migrate_is_worker(void);
-void dr_migrate_hold(struct folio *src);
+void dr_migrate_copied(struct folio *dst, struct folio *src);
 
 #endif /* DR_H */

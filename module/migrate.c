@@ -70,24 +70,27 @@ bool dr_migrate_is_worker(void)
 
 struct folio *dr_migrate_alloc(int nid)
 {
-	struct folio *f = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-					     __GFP_NOWARN, 0, nid);
-
-	if (f && nid < DR_MIG_NODES)
-		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + nid);
-	return f;
+	return __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN,
+				  0, nid);
 }
 
 /*
- * inject=migrate_noflush keeps each migrated-away folio alive (called from
- * the folio_migrate_flags kprobe, after the copy) so that stores through
- * the stale TLB entry land in a page nobody else owns.
+ * From the folio_migrate_flags kprobe, after the copy: count where our
+ * workers moved the folio and, under inject=migrate_noflush, keep the
+ * migrated-away folio alive so that stores through the stale TLB entry
+ * land in a page nobody else owns.
  */
-void dr_migrate_hold(struct folio *src)
+void dr_migrate_copied(struct folio *dst, struct folio *src)
 {
 	struct dr_mig_worker *w = dr_mig_self();
 
-	if (!w || w->nheld >= ARRAY_SIZE(w->held))
+	if (!w)
+		return;
+	if (folio_nid(dst) < DR_MIG_NODES)
+		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + folio_nid(dst));
+	if (folio_nid(dst) != folio_nid(src))
+		dr_stat_inc(DR_STAT_MIGRATE_CROSS_NODE);
+	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || w->nheld >= ARRAY_SIZE(w->held))
 		return;
 	folio_get(src);
 	w->held[w->nheld++] = src;

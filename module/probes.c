@@ -27,11 +27,10 @@ struct dr_probe {
 	bool registered;
 };
 
-/* After the copy; the migrated-away folio is the second argument. */
+/* folio_migrate_flags(dst, src): after the copy. */
 static bool dr_hook_migrate_flags(struct pt_regs *regs)
 {
-	if (dr_inject_is(DR_INJ_MIGRATE_NOFLUSH))
-		dr_migrate_hold((struct folio *)DR_ARG(regs, 1));
+	dr_migrate_copied((struct folio *)DR_ARG(regs, 0), (struct folio *)DR_ARG(regs, 1));
 	return false;
 }
 

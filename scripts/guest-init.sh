@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of the dirtyrace test guest (busybox). Mode comes from the kernel
 # command line: dr.mode=check runs the selftests, dr.mode=run one stress
-# run with dr.args (commas for spaces), dr.mode=shell a shell.
+# run with dr.args (~ for spaces), dr.mode=shell a shell.
 export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -35,7 +35,7 @@ check)
 	rc=$?
 	;;
 run)
-	args=$(arg args | tr , ' ')
+	args=$(arg args | tr '~' ' ')
 	dirtyrace run --dir /mnt --json /tmp/report.json $args
 	rc=$?
 	echo "==== report.json ===="

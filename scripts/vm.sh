@@ -108,7 +108,7 @@ if [ "$NODES" -gt 1 ]; then
 		       -numa "node,nodeid=$n,cpus=$lo-$hi,memdev=m$n")
 	done
 fi
-args=$(IFS=,; echo "$*")
+args=$(IFS="~"; echo "$*")	# no spaces on the kernel command line
 # A non-RAM range for the ioremap engine: reserved here, handed to the module.
 IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
 io=

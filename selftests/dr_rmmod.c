@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rmmod while the engines run is clean, the hammer survives it without
+ * rmmod while the engines (mkclean and migrate) run is clean, the hammer survives it without
  * a crash or a PASS, a missing module is a skip (exit 4) that names the
  * fix, and the module loads again and works.
  */
@@ -60,7 +60,7 @@ static int unload_module(void)
 
 int main(void)
 {
-	const char *args[] = { "--duration", "20", NULL };
+	const char *args[] = { "--duration", "20", "--engines", "mkclean,migrate", NULL };
 	const char *short_run[] = { "--duration", "3", NULL };
 	const char *why = dr_missing_prereq();
 	int rc, ret;

@@ -96,13 +96,13 @@ void report_human(const struct report *r)
 		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
 	if (s[DR_STAT_MIGRATE_CALLS] || listed(r->o->engines, DR_ENGINE_MIGRATE))
-		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld, %lld unmaps without flush\n",
+		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld (%lld cross-node), %lld unmaps without flush\n",
 		       s[DR_STAT_MIGRATE_MIGRATED], module_migrations(r),
 		       s[DR_STAT_MIGRATE_FAILED], s[DR_STAT_MIGRATE_ISOLATE_BUSY],
 		       s[DR_STAT_MIGRATE_CALLS], s[DR_STAT_MIGRATE_ERRORS],
 		       s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
 		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
-		       s[DR_STAT_MIGRATE_INJECT_PTES]);
+		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES]);
 	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
 		printf("  numa          skipped: %s\n", r->numa->skipped);
 	else if (listed(r->o->engines, DR_ENGINE_NUMA))
@@ -167,11 +167,12 @@ int report_json(const struct report *r, const char *path)
 		s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_ERRORS],
 		s[DR_STAT_IOREMAP_INJECTED]);
-	fprintf(f, "  \"migrate\": {\"migrated\": %lld, \"failed\": %lld, \"isolate_busy\": %lld, \"calls\": %lld, \"errors\": %lld, \"to_node\": [%lld, %lld, %lld, %lld], \"inject_ptes\": %lld},\n",
+	fprintf(f, "  \"migrate\": {\"migrated\": %lld, \"failed\": %lld, \"isolate_busy\": %lld, \"calls\": %lld, \"errors\": %lld, \"to_node\": [%lld, %lld, %lld, %lld], \"cross_node\": %lld, \"inject_ptes\": %lld},\n",
 		s[DR_STAT_MIGRATE_MIGRATED], s[DR_STAT_MIGRATE_FAILED],
 		s[DR_STAT_MIGRATE_ISOLATE_BUSY], s[DR_STAT_MIGRATE_CALLS],
 		s[DR_STAT_MIGRATE_ERRORS], s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
-		s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3], s[DR_STAT_MIGRATE_INJECT_PTES]);
+		s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
+		s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES]);
 	fprintf(f, "  \"numa\": {\"moved\": %llu, \"calls\": %llu, \"errors\": %llu, \"skipped\": %s%s%s},\n",
 		(unsigned long long)atomic_load(&r->numa->moved),
 		(unsigned long long)atomic_load(&r->numa->calls),

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate engine: the kernel's migrate_pages() on mapped, written file
+ * folios loses nothing on one node and across nodes, in every mode; the
+ * libnuma migrator runs beside it (or is skipped cleanly on one node);
+ * the injected stale-TLB migration is caught; NR_ISOLATED_* balances.
+ */
+#include <dirent.h>
+#include "dr_test.h"
+#include "kselftest_harness.h"
+
+#define JSON "/tmp/dr_migrate.json"
+
+static int online_nodes(void)
+{
+	DIR *d = opendir("/sys/devices/system/node");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, "node", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9';
+	if (d)
+		closedir(d);
+	return n ? n : 1;
+}
+
+/* "to_node": [a, b, c, d] from the report: element i. */
+static long long to_node(int i)
+{
+	char buf[1 << 16], *p;
+	FILE *f = fopen(JSON, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, "\"to_node\": [");
+	if (!p)
+		return -1;
+	p += strlen("\"to_node\": [");
+	while (i-- > 0 && (p = strchr(p, ',')))
+		p += 2;
+	return p ? atoll(p) : -1;
+}
+
+static long long vmstat(const char *key)
+{
+	char line[128];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			v = atoll(line + klen + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+FIXTURE(mig) {
+	int nodes;
+};
+
+FIXTURE_SETUP(mig)
+{
+	const char *why = dr_missing_prereq();
+
+	if (why)
+		SKIP(return, "%s", why);
+	self->nodes = online_nodes();
+	unlink(JSON);
+}
+
+FIXTURE_TEARDOWN(mig)
+{
+}
+
+TEST_F_TIMEOUT(mig, same_node_clean, 90)
+{
+	const char *args[] = { "--duration", "10", "--engines", "mkclean,migrate",
+			       "--migrate-nodes", "same", "--json", JSON, NULL };
+
+	ASSERT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_LT(0, dr_json_num(JSON, "migrate_pages"));
+	EXPECT_LT(0, dr_json_num(JSON, "folio_migrate_flags"));
+	EXPECT_LT(1000, dr_json_num(JSON, "migrated"));
+	/* Same node: every copy stayed on its folio's node. */
+	EXPECT_EQ(0, dr_json_num(JSON, "cross_node"));
+}
+
+TEST_F_TIMEOUT(mig, all_nodes_with_libnuma_clean, 90)
+{
+	const char *args[] = { "--duration", "15", "--engines", "mkclean,migrate,numa",
+			       "--migrate-nodes", "all", "--json", JSON, NULL };
+	char buf[1 << 16];
+	FILE *f;
+	size_t n;
+
+	ASSERT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_LT(0, dr_json_num(JSON, "migrate_pages"));
+	EXPECT_LT(1000, dr_json_num(JSON, "migrated"));
+	f = fopen(JSON, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (self->nodes >= 2) {
+		/* Round-robin reached every node; libnuma moved pages too. */
+		EXPECT_LT(0, to_node(0));
+		EXPECT_LT(0, to_node(1));
+		EXPECT_LT(0, dr_json_num(JSON, "cross_node"));
+		EXPECT_LT(0, dr_json_num(JSON, "moved"));
+		EXPECT_NE(NULL, strstr(buf, "\"skipped\": null"));
+	} else {
+		/* One node: the libnuma migrator is skipped, with its reason. */
+		EXPECT_NE(NULL, strstr(buf, "\"skipped\": \"1 NUMA node"));
+		EXPECT_EQ(0, dr_json_num(JSON, "moved"));
+	}
+}
+
+TEST_F_TIMEOUT(mig, async_and_sync_light_modes_clean, 90)
+{
+	const char *a1[] = { "--duration", "5", "--engines", "mkclean,migrate",
+			     "--migrate-mode", "async", "--json", JSON, NULL };
+	const char *a2[] = { "--duration", "5", "--engines", "migrate",
+			     "--migrate-mode", "sync_light", "--migrate-threads", "2",
+			     "--json", JSON, NULL };
+
+	EXPECT_EQ(0, dr_hammer_run(a1));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_EQ(0, dr_hammer_run(a2));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_LT(0, dr_json_num(JSON, "migrated"));
+}
+
+TEST_F_TIMEOUT(mig, injected_stale_tlb_migration_detected, 90)
+{
+	const char *args[] = { "--duration", "10", "--engines", "migrate",
+			       "--inject", DR_INJECT_MIGRATE_NOFLUSH, "--json", JSON, NULL };
+	long long first;
+
+	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_LT(0, dr_json_num(JSON, "inject_ptes"));
+	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
+	first = dr_json_num(JSON, "first_detection_ms");
+	EXPECT_LE(0, first);
+	EXPECT_GE(10000, first);
+}
+
+/* Everything isolated was migrated or put back: the counters return. */
+TEST_F_TIMEOUT(mig, isolation_accounting_balances, 60)
+{
+	const char *args[] = { "--duration", "5", "--engines", "mkclean,migrate",
+			       "--migrate-threads", "2", "--migrate-batch", "512", NULL };
+
+	EXPECT_EQ(0, dr_hammer_run(args));
+	sleep(1);
+	EXPECT_EQ(0, vmstat("nr_isolated_file"));
+	EXPECT_EQ(0, vmstat("nr_isolated_anon"));
+}
+
+TEST_F_TIMEOUT(mig, bad_migrate_knobs_rejected, 30)
+{
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_MODE, "3"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_NODES, "2"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_BATCH, "0"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_BATCH, "513"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_THREADS, "0"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_INJECT, "migrate"));
+}
+
+TEST_HARNESS_MAIN
