@@ -92,6 +92,7 @@ enum dr_stat {
 	DR_STAT_MIGRATE_NODE3,
 	DR_STAT_MIGRATE_INJECT_PTES,
 	DR_STAT_MIGRATE_CROSS_NODE,
+	DR_STAT_MIGRATE_INJECT_BATCH,
 	DR_STAT_KP_MIGRATE_PAGES,
 	DR_STAT_KP_MIGRATE_FOLIO,
 	DR_NR_STATS
@@ -136,6 +137,7 @@ enum dr_stat {
 	[DR_STAT_MIGRATE_NODE3]	= "migrate.to_node3",			\
 	[DR_STAT_MIGRATE_INJECT_PTES]	= "migrate.inject_ptes",	\
 	[DR_STAT_MIGRATE_CROSS_NODE]	= "migrate.cross_node",		\
+	[DR_STAT_MIGRATE_INJECT_BATCH]	= "migrate.inject_batch_flushes", \
 	[DR_STAT_KP_MIGRATE_PAGES]	= "kprobe.migrate_pages",	\
 	[DR_STAT_KP_MIGRATE_FOLIO]	= "kprobe.folio_migrate_flags",	\
 }

@@ -37,6 +37,7 @@ struct dr_engine {
 	bool needs_target;		/* works on the bound file */
 	int (*start)(const struct dr_target *t);
 	void (*stop)(void);
+	void (*reset)(void);			/* optional, at every start */
 	void (*debugfs)(struct dentry *dir);	/* optional extra files */
 	void (*exit)(void);			/* optional, at rmmod */
 };
@@ -96,6 +97,7 @@ void dr_probes_set_mapping(struct address_space *mapping);
 /* inject.c */
 unsigned long dr_inject_noflush(struct folio *folio);
 bool dr_inject_migrate_unmap(struct pt_regs *regs);
+bool dr_inject_migrate_batch_flush(struct pt_regs *regs);
 
 /* ksyms.c */
 int dr_ksym(const char *name, void **addr);

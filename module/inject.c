@@ -83,8 +83,8 @@ unsigned long dr_inject_noflush(struct folio *folio)
 
 /*
  * inject=migrate_noflush, from the ptep_clear_flush kprobe: when one of
- * our migrate workers unmaps a target PTE (try_to_migrate_one, the SYNC
- * modes), clear it without the TLB flush and return the old PTE to the
+ * our migrate workers unmaps a target PTE (try_to_migrate_one without
+ * batching: 6.1, and the SYNC retries of 6.4+), clear it without the TLB flush and return the old PTE to the
  * caller, the 2013 migration vs change_protection shape. The writer's CPU
  * keeps a writable translation to the old folio: stores after the copy
  * land there and are lost. dr_migrate_hold() keeps that folio allocated
@@ -102,5 +102,21 @@ bool dr_inject_migrate_unmap(struct pt_regs *regs)
 	pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
 	dr_override_return(regs, pte_val(pte));
 	dr_stat_inc(DR_STAT_MIGRATE_INJECT_PTES);
+	return true;
+}
+
+/*
+ * The same bug on 6.4+, where migrate_pages() first unmaps a whole batch
+ * with deferred flushes (TTU_BATCH_FLUSH) and flushes once with
+ * try_to_unmap_flush(): skip that flush for our workers. The pending
+ * batch stays set and the worker's full flush after the stale window
+ * covers it.
+ */
+bool dr_inject_migrate_batch_flush(struct pt_regs *regs)
+{
+	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_is_worker())
+		return false;
+	dr_override_return(regs, 0);
+	dr_stat_inc(DR_STAT_MIGRATE_INJECT_BATCH);
 	return true;
 }

@@ -473,7 +473,7 @@ static int dr_io_mismatches_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(dr_io_mismatches);
 
-/* At start, the log follows the stats: it describes this run. */
+/* At every start, the log follows the stats: it describes this run. */
 static void dr_io_reset(void)
 {
 	unsigned long flags;
@@ -481,12 +481,6 @@ static void dr_io_reset(void)
 	spin_lock_irqsave(&dr_io_log_lock, flags);
 	dr_io_nlog = 0;
 	spin_unlock_irqrestore(&dr_io_log_lock, flags);
-}
-
-static int dr_io_start_reset(const struct dr_target *t)
-{
-	dr_io_reset();
-	return dr_io_start(t);
 }
 
 static void dr_io_debugfs(struct dentry *dir)
@@ -513,7 +507,8 @@ const struct dr_engine dr_ioremap_engine = {
 	.name = DR_ENGINE_IOREMAP,
 	.knobs = dr_io_knobs,
 	.nr_knobs = ARRAY_SIZE(dr_io_knobs),
-	.start = dr_io_start_reset,
+	.start = dr_io_start,
+	.reset = dr_io_reset,
 	.stop = dr_io_stop,
 	.debugfs = dr_io_debugfs,
 	.exit = dr_io_exit,

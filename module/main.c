@@ -98,6 +98,9 @@ static void dr_stats_reset(void)
 	for (i = 0; i < DR_NR_STATS; i++)
 		if (i != DR_STAT_KP_MISSING)
 			atomic64_set(&dr_stats[i], 0);
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
+		if (dr_engines[i]->reset)
+			dr_engines[i]->reset();
 }
 
 static int dr_start_locked(void)

@@ -15,7 +15,8 @@
 /* What the probed function's first argument is. */
 /* What identifies a call as ours: its first argument, or the caller. */
 enum dr_arg {
-	DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_LIST, DR_ARG_IOREMAP_TASK
+	DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_LIST, DR_ARG_IOREMAP_TASK,
+	DR_ARG_HOOK,	/* no target argument: the hook alone decides */
 };
 
 struct dr_probe {
@@ -54,6 +55,8 @@ static struct dr_probe dr_probes[] = {
 	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
 	{ .kp.symbol_name = "migrate_pages",
 	  .stat = DR_STAT_KP_MIGRATE_PAGES, .arg = DR_ARG_LIST },
+	{ .kp.symbol_name = "try_to_unmap_flush", .kp.post_handler = dr_probe_post,
+	  .arg = DR_ARG_HOOK, .hook = dr_inject_migrate_batch_flush },
 	{ .kp.symbol_name = "folio_migrate_flags",
 	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,
 	  .hook = dr_hook_migrate_flags },
@@ -95,7 +98,10 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct dr_probe *p = container_of(kp, struct dr_probe, kp);
 	const struct address_space *target = READ_ONCE(dr_probe_mapping);
 
-	if (p->arg == DR_ARG_IOREMAP_TASK) {
+	if (p->arg == DR_ARG_HOOK) {
+		if (target && p->hook(regs))
+			return 1;
+	} else if (p->arg == DR_ARG_IOREMAP_TASK) {
 		if (dr_ioremap_is_driver(current))
 			dr_stat_inc(p->stat);
 	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG0(regs)) == target) {
