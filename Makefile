@@ -72,6 +72,10 @@ dkms-check:
 setup:
 	scripts/setup.sh
 
+# Not part of check: SOAK_SECONDS (600) per kernel, every engine and agitator.
+soak: setup
+	scripts/soak.sh
+
 run: setup
 	scripts/vm.sh run $(RUN_ARGS)
 
@@ -83,4 +87,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check clean
+.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check soak clean

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rmmod while the engines (mkclean and migrate) run is clean, the hammer survives it without
+ * rmmod while the engines (mkclean and migrate) run under full agitation
+ * is clean, the hammer survives it without
  * a crash or a PASS, a missing module is a skip (exit 4) that names the
  * fix, and the module loads again and works.
  */
@@ -60,7 +61,8 @@ static int unload_module(void)
 
 int main(void)
 {
-	const char *args[] = { "--duration", "20", "--engines", "mkclean,migrate", NULL };
+	const char *args[] = { "--duration", "20", "--engines", "mkclean,migrate",
+			       "--agitate", "all", NULL };
 	const char *short_run[] = { "--duration", "3", NULL };
 	const char *why = dr_missing_prereq();
 	int rc, ret;

@@ -35,6 +35,8 @@ struct opts {
 	unsigned int verify_ms;
 	unsigned int mkclean_threads, writeback_ms, evict_ms;
 	unsigned int migrate_threads, migrate_nodes, migrate_mode, migrate_batch;
+	int agitate;		/* bitmask of enum agitator */
+	bool pin;		/* pin writers and agitators to CPUs */
 	bool keep, quiet;
 };
 
@@ -64,6 +66,8 @@ static inline uint64_t stamp_check(uint64_t s)
 	return (s >> STAMP_SEQ_BITS) & 0xffff;
 }
 
+enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, NR_AGITATORS };
+
 /* Shared (MAP_SHARED|MAP_ANONYMOUS) between the coordinator and writers. */
 struct control {
 	atomic_uint paused;		/* coordinator asks writers to hold */
@@ -71,6 +75,8 @@ struct control {
 	atomic_uint stop;
 	atomic_uint ack[MAX_WRITERS];	/* last pause generation seen */
 	atomic_ullong writes[MAX_WRITERS];
+	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
+	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];
 };
 
 /* The test file and the writers' record of what they stored in it. */
@@ -82,6 +88,7 @@ struct testfile {
 	uint64_t *shadow;	/* shared: last stamp stored per slot */
 	struct control *ctl;	/* shared */
 	pid_t pids[MAX_WRITERS];
+	char cgroup[256];	/* the writers' cgroup v2 dir, or "" */
 	unsigned int nwriters;	/* threads * procs */
 	unsigned int nprocs;	/* writer processes started */
 };
@@ -120,6 +127,21 @@ void writers_resume(struct testfile *tf);
 void writers_stop(struct testfile *tf);
 const char *writers_dead(struct testfile *tf);
 uint64_t writers_total(const struct testfile *tf);
+uint64_t writers_faulted(const struct testfile *tf);
+uint64_t guarded_load(volatile uint64_t *p);
+
+/* agitate.c */
+struct agit_thread;
+int agitators_parse(const char *list);
+const char *agitator_name(enum agitator a);
+int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
+		    uint64_t seed, pthread_t *th, struct agit_thread **out);
+
+/* cgroup.c: a cgroup v2 for the writers, for memory.reclaim. */
+void cgroup_setup(struct testfile *tf);
+void cgroup_add(const struct testfile *tf, pid_t pid);
+void cgroup_reclaim(const struct testfile *tf);
+void cgroup_teardown(struct testfile *tf);
 
 /* verify.c */
 int verify_init(struct verify_state *v, const struct testfile *tf);

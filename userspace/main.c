@@ -53,9 +53,29 @@ static void usage(FILE *f)
 "  --migrate-nodes WHERE  same (each folio to its own node) or all (round-robin) [all]\n"
 "  --migrate-mode MODE    async, sync_light or sync [sync]\n"
 "  --migrate-batch N      folios per migrate_pages() call [32]\n"
+"  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
+"                         fork, reclaim, all or none [none]\n"
+"  --pin                  pin writers (and agitators) to CPUs, spread round-robin\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
+}
+
+/* Is NAME in the comma-separated LIST? */
+bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+static bool file_engines(const char *engines)
+{
+	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
+	       listed(engines, DR_ENGINE_NUMA) || !strcmp(engines, "none");
 }
 
 static int parse_u(const char *s, unsigned long long *v, bool size)
@@ -98,6 +118,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "migrate-nodes", required_argument, 0, 'N' },
 		{ "migrate-mode", required_argument, 0, 'o' },
 		{ "migrate-batch", required_argument, 0, 'b' },
+		{ "agitate", required_argument, 0, 'a' },
+		{ "pin", no_argument, 0, 'p' },
 		{ "keep", no_argument, 0, 'k' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -108,7 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
 
-	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:kqh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:a:pkqh", lo, NULL)) != -1) {
 		if (strchr("tTPsSvmwxMb", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
 			return -1;
@@ -145,6 +167,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			o->migrate_mode = v;
 			break;
+		case 'a':
+			o->agitate = agitators_parse(optarg);
+			if (o->agitate < 0) {
+				fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, all or none\n");
+				return -1;
+			}
+			break;
+		case 'p': o->pin = true; break;
 		case 'k': o->keep = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -157,6 +187,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!o->threads || !o->procs || o->threads * o->procs > MAX_WRITERS) {
 		fprintf(stderr, "dirtyrace: need 1..%d writers in all (--threads x --procs)\n", MAX_WRITERS);
+		return -1;
+	}
+	if (o->agitate && !file_engines(o->engines)) {
+		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate or numa to --engines\n");
 		return -1;
 	}
 	if (o->file_size < (64 << 10) || o->file_size % 4096 || o->file_size > (1ULL << 34)) {
@@ -296,17 +330,6 @@ static int hammer(const struct opts *o, struct testfile *tf,
 	return 0;
 }
 
-/* Is NAME in the comma-separated LIST? */
-bool listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
-			return true;
-	return false;
-}
-
 /* Every selected engine must have driven its kernel path on this run. */
 static bool exercised(const struct report *r)
 {
@@ -326,13 +349,12 @@ static bool exercised(const struct report *r)
 		return false;
 	if (numa && !atomic_load(&r->numa->moved))
 		return false;
+	/* Agitators must have agitated: each selected one made changes. */
+	for (int a = 0; a < NR_AGITATORS; a++)
+		if ((r->o->agitate & (1 << a)) && r->tf->nwriters &&
+		    !atomic_load(&r->tf->ctl->agit_ops[a]))
+			return false;
 	return mk || io || mig || numa;
-}
-
-static bool file_engines(const char *engines)
-{
-	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
-	       listed(engines, DR_ENGINE_NUMA) || !strcmp(engines, "none");
 }
 
 static const char *verdict(const struct report *r, int *code)
@@ -371,6 +393,8 @@ static int run(struct opts *o)
 	 * unlinked now, it cannot outlive a hammer killed mid-run. */
 	if (!ret && !o->keep && !unlink(tf.path))
 		tf.path[0] = '\0';
+	if (!ret && o->agitate)
+		cgroup_setup(&tf);
 	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
 	if (!file_engines(o->engines))
 		tf.nwriters = 0;
@@ -382,6 +406,7 @@ static int run(struct opts *o)
 		ret = hammer(o, &tf, &v, &r.elapsed);
 	numa_stop(&numa);
 	writers_stop(&tf);
+	cgroup_teardown(&tf);
 	knob_write(DR_KNOB_RUN, "0");
 	if (!ret) {
 		if (stats_read(r.stats))

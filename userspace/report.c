@@ -96,13 +96,14 @@ void report_human(const struct report *r)
 		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
 	if (s[DR_STAT_MIGRATE_CALLS] || listed(r->o->engines, DR_ENGINE_MIGRATE))
-		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld (%lld cross-node), %lld unmaps without flush\n",
+		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld (%lld cross-node), %lld unmaps and %lld batch flushes skipped\n",
 		       s[DR_STAT_MIGRATE_MIGRATED], module_migrations(r),
 		       s[DR_STAT_MIGRATE_FAILED], s[DR_STAT_MIGRATE_ISOLATE_BUSY],
 		       s[DR_STAT_MIGRATE_CALLS], s[DR_STAT_MIGRATE_ERRORS],
 		       s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
 		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
-		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES]);
+		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES],
+		       s[DR_STAT_MIGRATE_INJECT_BATCH]);
 	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
 		printf("  numa          skipped: %s\n", r->numa->skipped);
 	else if (listed(r->o->engines, DR_ENGINE_NUMA))
@@ -110,6 +111,16 @@ void report_human(const struct report *r)
 		       (unsigned long long)atomic_load(&r->numa->moved), numa_migrations(r),
 		       (unsigned long long)atomic_load(&r->numa->calls),
 		       numa_migrations(r) > 0 ? module_migrations(r) / numa_migrations(r) : 0);
+	if (r->o->agitate) {
+		printf("  agitators    ");
+		for (int a = 0; a < NR_AGITATORS; a++)
+			if (r->o->agitate & (1 << a))
+				printf(" %s=%llu (%llu failed)", agitator_name(a),
+				       (unsigned long long)atomic_load(&r->tf->ctl->agit_ops[a]),
+				       (unsigned long long)atomic_load(&r->tf->ctl->agit_errors[a]));
+		printf("; %llu faulted stores (not owed)\n",
+		       (unsigned long long)writers_faulted(r->tf));
+	}
 	printf("  kernel paths ");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		printf(" %s=%lld", stat_key(probe_stats[i]) + strlen("kprobe."),
@@ -167,12 +178,13 @@ int report_json(const struct report *r, const char *path)
 		s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_ERRORS],
 		s[DR_STAT_IOREMAP_INJECTED]);
-	fprintf(f, "  \"migrate\": {\"migrated\": %lld, \"failed\": %lld, \"isolate_busy\": %lld, \"calls\": %lld, \"errors\": %lld, \"to_node\": [%lld, %lld, %lld, %lld], \"cross_node\": %lld, \"inject_ptes\": %lld},\n",
+	fprintf(f, "  \"migrate\": {\"migrated\": %lld, \"failed\": %lld, \"isolate_busy\": %lld, \"calls\": %lld, \"errors\": %lld, \"to_node\": [%lld, %lld, %lld, %lld], \"cross_node\": %lld, \"inject_ptes\": %lld, \"inject_batch_flushes\": %lld},\n",
 		s[DR_STAT_MIGRATE_MIGRATED], s[DR_STAT_MIGRATE_FAILED],
 		s[DR_STAT_MIGRATE_ISOLATE_BUSY], s[DR_STAT_MIGRATE_CALLS],
 		s[DR_STAT_MIGRATE_ERRORS], s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
 		s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
-		s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES]);
+		s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES],
+		s[DR_STAT_MIGRATE_INJECT_BATCH]);
 	fprintf(f, "  \"numa\": {\"moved\": %llu, \"calls\": %llu, \"errors\": %llu, \"skipped\": %s%s%s},\n",
 		(unsigned long long)atomic_load(&r->numa->moved),
 		(unsigned long long)atomic_load(&r->numa->calls),
@@ -185,6 +197,15 @@ int report_json(const struct report *r, const char *path)
 		fprintf(f, "%.2f},\n", module_migrations(r) / numa_migrations(r));
 	else
 		fprintf(f, "null},\n");
+	fprintf(f, "  \"agitators\": {");
+	for (int a = 0, n = 0; a < NR_AGITATORS; a++)
+		if (r->o->agitate & (1 << a))
+			fprintf(f, "%s\"%s\": {\"ops\": %llu, \"errors\": %llu}", n++ ? ", " : "",
+				agitator_name(a),
+				(unsigned long long)atomic_load(&r->tf->ctl->agit_ops[a]),
+				(unsigned long long)atomic_load(&r->tf->ctl->agit_errors[a]));
+	fprintf(f, "},\n  \"faulted_stores\": %llu,\n",
+		(unsigned long long)writers_faulted(r->tf));
 	fprintf(f, "  \"kernel_path_hits\": {");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",

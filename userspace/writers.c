@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,10 +133,72 @@ void testfile_destroy(struct testfile *tf, bool keep)
 	tf->ctl = NULL;
 }
 
+/*
+ * The owed-write protocol: a store that faults (its range unmapped or
+ * read-only at that instant, by an agitator) did not happen, and x86
+ * stores are precise, so the fault handler jumps back and the writer does
+ * not record it. Any other SIGSEGV/SIGBUS is a real crash.
+ */
+static __thread sigjmp_buf guard_jb;
+static __thread volatile sig_atomic_t guard_on;
+
+static void guard_handler(int sig)
+{
+	if (guard_on) {
+		guard_on = 0;
+		siglongjmp(guard_jb, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa = { .sa_handler = guard_handler, .sa_flags = SA_NODEFER };
+
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* True if the store completed, false if it faulted and so never happened. */
+static bool guarded_store(volatile uint64_t *p, uint64_t v)
+{
+	if (sigsetjmp(guard_jb, 0))
+		return false;
+	guard_on = 1;
+	*p = v;
+	guard_on = 0;
+	return true;
+}
+
+uint64_t guarded_load(volatile uint64_t *p)
+{
+	volatile uint64_t v = 0;
+
+	if (sigsetjmp(guard_jb, 0))
+		return v;
+	guard_on = 1;
+	v = *p;
+	guard_on = 0;
+	return v;
+}
+
+/* Spread over the CPUs: writer n on CPU n, agitators after them. */
+static void pin_self(unsigned int n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n % (cpus > 0 ? cpus : 1), &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 struct writer {
 	struct testfile *tf;
 	volatile uint64_t *map;	/* this process's mapping of the data area */
 	unsigned int id;
+	bool pin;
 	uint64_t rng;
 };
 
@@ -161,13 +225,19 @@ static void *writer_fn(void *arg)
 	struct control *ctl = tf->ctl;
 	uint64_t per = tf->nslots / tf->nwriters, writes = 0;
 
+	if (w->pin)
+		pin_self(w->id);
 	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
 		uint64_t slot = w->id + tf->nwriters * (xorshift(&w->rng) % per);
 		uint64_t stamp = stamp_make(w->id, slot,
 					    stamp_seq(tf->shadow[slot]) + 1);
 
-		w->map[slot] = stamp;		/* the store owed to the file */
-		tf->shadow[slot] = stamp;	/* recorded once it completed */
+		/* Owed to the file only once the store completed. */
+		if (guarded_store(&w->map[slot], stamp))
+			tf->shadow[slot] = stamp;
+		else
+			atomic_fetch_add_explicit(&ctl->faulted[w->id], 1,
+						  memory_order_relaxed);
 		if (!(++writes & 63))
 			atomic_store_explicit(&ctl->writes[w->id], writes,
 					      memory_order_relaxed);
@@ -185,13 +255,16 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 			unsigned int proc)
 {
 	struct writer w[MAX_WRITERS];
-	pthread_t th[MAX_WRITERS];
+	pthread_t th[MAX_WRITERS], ath[NR_AGITATORS];
+	struct agit_thread *ag = NULL;
 	char *map;
 	unsigned int i;
+	int nag = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(1);
+	guard_install();
 	map = mmap(NULL, tf->size, PROT_READ | PROT_WRITE, MAP_SHARED, tf->fd, 0);
 	if (map == MAP_FAILED) {
 		perror("dirtyrace: writer mmap");
@@ -201,14 +274,25 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		w[i].tf = tf;
 		w[i].map = (volatile uint64_t *)(map + PAGE);
 		w[i].id = proc * o->threads + i;
+		w[i].pin = o->pin;
 		w[i].rng = o->seed * 0x9E3779B97F4A7C15ULL + w[i].id * 7919 + 1;
 		if (pthread_create(&th[i], NULL, writer_fn, &w[i])) {
 			fprintf(stderr, "dirtyrace: pthread_create failed\n");
 			_exit(1);
 		}
 	}
+	if (o->agitate) {
+		nag = agitators_start(tf, map, o->agitate, proc, o->seed, ath, &ag);
+		if (nag < 0) {
+			fprintf(stderr, "dirtyrace: cannot start the agitators\n");
+			_exit(1);
+		}
+	}
 	for (i = 0; i < o->threads; i++)
 		pthread_join(th[i], NULL);
+	for (int a = 0; a < nag; a++)
+		pthread_join(ath[a], NULL);
+	free(ag);
 	_exit(0);
 }
 
@@ -227,6 +311,7 @@ int writers_start(struct testfile *tf, const struct opts *o)
 			writer_proc(tf, o, p);
 		tf->pids[p] = pid;
 		tf->nprocs = p + 1;
+		cgroup_add(tf, pid);
 	}
 	return 0;
 }
@@ -293,6 +378,15 @@ const char *writers_dead(struct testfile *tf)
 		return why;
 	}
 	return NULL;
+}
+
+uint64_t writers_faulted(const struct testfile *tf)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < tf->nwriters; i++)
+		sum += atomic_load(&tf->ctl->faulted[i]);
+	return sum;
 }
 
 uint64_t writers_total(const struct testfile *tf)

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PTE agitators racing the writers under the owed-write protocol: each
+ * alone and all together with the mkclean engine lose nothing on a stock
+ * kernel and really agitate (nonzero op counts); the injected lost flush
+ * is still caught with every agitator on.
+ */
+#include "dr_test.h"
+#include "kselftest_harness.h"
+
+#define JSON "/tmp/dr_agitate.json"
+
+/* "NAME": {"ops": N from the report's agitators object. */
+static long long agit_ops(const char *name)
+{
+	char buf[1 << 16], pat[64], *p;
+	FILE *f = fopen(JSON, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\": {\"ops\": ", name);
+	p = strstr(buf, pat);
+	return p ? atoll(p + strlen(pat)) : -1;
+}
+
+FIXTURE(ag) {
+	int unused;
+};
+
+FIXTURE_SETUP(ag)
+{
+	const char *why = dr_missing_prereq();
+
+	if (why)
+		SKIP(return, "%s", why);
+	unlink(JSON);
+}
+
+FIXTURE_TEARDOWN(ag)
+{
+}
+
+FIXTURE_VARIANT(ag) {
+	const char *agitator;
+};
+
+FIXTURE_VARIANT_ADD(ag, zap) { .agitator = "zap" };
+FIXTURE_VARIANT_ADD(ag, mremap) { .agitator = "mremap" };
+FIXTURE_VARIANT_ADD(ag, mprotect) { .agitator = "mprotect" };
+FIXTURE_VARIANT_ADD(ag, fork) { .agitator = "fork" };
+FIXTURE_VARIANT_ADD(ag, reclaim) { .agitator = "reclaim" };
+
+TEST_F_TIMEOUT(ag, alone_with_mkclean_clean, 60)
+{
+	const char *args[] = { "--duration", "8", "--agitate", variant->agitator,
+			       "--json", JSON, NULL };
+
+	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_EQ(0, dr_json_num(JSON, "violations"));
+	EXPECT_LT(0, agit_ops(variant->agitator));
+	EXPECT_LT(0, dr_json_num(JSON, "folio_mkclean"));
+}
+
+FIXTURE(agall) {
+	int unused;
+};
+
+FIXTURE_SETUP(agall)
+{
+	const char *why = dr_missing_prereq();
+
+	if (why)
+		SKIP(return, "%s", why);
+	unlink(JSON);
+}
+
+FIXTURE_TEARDOWN(agall)
+{
+}
+
+TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
+{
+	const char *args[] = { "--duration", "15", "--agitate", "all", "--procs", "2",
+			       "--threads", "2", "--json", JSON, NULL };
+	static const char *const all[] = { "zap", "mremap", "mprotect", "fork", "reclaim" };
+
+	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_EQ(0, dr_json_num(JSON, "violations"));
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		EXPECT_LT(0, agit_ops(all[i]));
+	/* The protocol was exercised: some stores faulted and were not owed. */
+	EXPECT_LT(0, dr_json_num(JSON, "faulted_stores"));
+}
+
+TEST_F_TIMEOUT(agall, inject_still_detected_under_full_agitation, 90)
+{
+	const char *args[] = { "--duration", "15", "--agitate", "all",
+			       "--inject", DR_INJECT_MKCLEAN_NOFLUSH, "--json", JSON, NULL };
+	long long first;
+
+	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
+	first = dr_json_num(JSON, "first_detection_ms");
+	EXPECT_LE(0, first);
+	EXPECT_GE(10000, first);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PTE agitators (--agitate): threads inside each writer process that keep
+ * changing the PTEs of the writers' shared file mapping while they write:
+ * every userspace-reachable path that changes a present PTE (seed 000).
+ *
+ *   zap       MADV_DONTNEED on sub-ranges, and mmap(MAP_FIXED) of the file
+ *             over sub-ranges (munmap + mmap in one call, no VA hole)
+ *   mremap    move sub-ranges, sometimes the whole mapping, away and back
+ *   mprotect  RW -> RO -> RW on sub-ranges
+ *   fork      fork children that read the mapping and exit (the file's
+ *             rmap gains and loses VMAs)
+ *   reclaim   MADV_PAGEOUT / MADV_COLD, POSIX_FADV_DONTNEED, and the
+ *             cgroup v2 memory.reclaim of the writers' cgroup when there is one
+ *
+ * A writer's store into a range that is unmapped or read-only at that
+ * instant faults; writers.c catches the fault and does not record the
+ * store, so the shadow stays exactly the set of completed stores.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "hammer.h"
+
+#define PAGE	4096
+
+static const char *const names[NR_AGITATORS] = {
+	[AG_ZAP] = "zap", [AG_MREMAP] = "mremap", [AG_MPROTECT] = "mprotect",
+	[AG_FORK] = "fork", [AG_RECLAIM] = "reclaim",
+};
+
+const char *agitator_name(enum agitator a)
+{
+	return names[a];
+}
+
+/* "all", or a comma-separated list; returns the bitmask or -1. */
+int agitators_parse(const char *list)
+{
+	char buf[128], *tok, *save = NULL;
+	int mask = 0, a;
+
+	if (!strcmp(list, "all"))
+		return (1 << NR_AGITATORS) - 1;
+	if (!strcmp(list, "none"))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (a = 0; a < NR_AGITATORS && strcmp(tok, names[a]); a++)
+			;
+		if (a == NR_AGITATORS)
+			return -1;
+		mask |= 1 << a;
+	}
+	return mask;
+}
+
+struct agit_thread {
+	struct testfile *tf;
+	char *map;		/* the process's mapping: whole file */
+	enum agitator kind;
+	uint64_t rng;
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A page-aligned sub-range of the data area: [*off, *off + *len). */
+static void subrange(struct agit_thread *ag, size_t max_pages, size_t *off, size_t *len)
+{
+	size_t pages = ag->tf->size / PAGE - 1;
+	size_t n = 1 + rnd(&ag->rng) % (max_pages < pages ? max_pages : pages);
+
+	*off = PAGE * (1 + rnd(&ag->rng) % (pages - n + 1));
+	*len = n * PAGE;
+}
+
+static void note(struct agit_thread *ag, int ok)
+{
+	atomic_fetch_add(ok ? &ag->tf->ctl->agit_ops[ag->kind] : &ag->tf->ctl->agit_errors[ag->kind], 1);
+}
+
+static void zap(struct agit_thread *ag)
+{
+	size_t off, len;
+
+	subrange(ag, 64, &off, &len);
+	if (rnd(&ag->rng) & 1) {
+		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
+		return;
+	}
+	note(ag, mmap(ag->map + off, len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED, ag->tf->fd, off) == ag->map + off);
+}
+
+/* Away to a reserved spot and back; large ranges widen the window. */
+static void move(struct agit_thread *ag)
+{
+	size_t off, len;
+	char *spot, *moved;
+
+	if (rnd(&ag->rng) % 8 == 0) {
+		off = PAGE;
+		len = ag->tf->size - PAGE;
+	} else {
+		subrange(ag, 256, &off, &len);
+	}
+	spot = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (spot == MAP_FAILED) {
+		note(ag, 0);
+		return;
+	}
+	moved = mremap(ag->map + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
+	if (moved == MAP_FAILED) {
+		munmap(spot, len);
+		note(ag, 0);
+		return;
+	}
+	usleep(rnd(&ag->rng) % 200);
+	if (mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) == MAP_FAILED) {
+		/* Never leave the writers a hole: map the file back in place. */
+		mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		     ag->tf->fd, off);
+		munmap(moved, len);
+		note(ag, 0);
+		return;
+	}
+	note(ag, 1);
+}
+
+static void protect(struct agit_thread *ag)
+{
+	size_t off, len;
+	int ok;
+
+	subrange(ag, 64, &off, &len);
+	ok = !mprotect(ag->map + off, len, PROT_READ);
+	usleep(rnd(&ag->rng) % 200);
+	ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
+	note(ag, ok);
+}
+
+/* The child only reads, guarded: a range may be moved away right now. */
+static void forker(struct agit_thread *ag)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		size_t pages = ag->tf->size / PAGE;
+		uint64_t sum = 0;
+
+		for (size_t i = 1; i < pages; i += 7)
+			sum += guarded_load((volatile uint64_t *)(ag->map + i * PAGE));
+		_exit(sum == 1);	/* use sum; exit 0 almost surely */
+	}
+	if (pid < 0) {
+		note(ag, 0);
+		return;
+	}
+	note(ag, waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+}
+
+static void reclaim(struct agit_thread *ag)
+{
+	static const int advice[] = { MADV_PAGEOUT, MADV_COLD };
+	size_t off, len;
+	int ok;
+
+	subrange(ag, 256, &off, &len);
+	switch (rnd(&ag->rng) % 3) {
+	case 0:
+	case 1:
+		ok = !madvise(ag->map + off, len, advice[rnd(&ag->rng) & 1]);
+		break;
+	default:
+		ok = !posix_fadvise(ag->tf->fd, off, len, POSIX_FADV_DONTNEED);
+		break;
+	}
+	note(ag, ok);
+	if (ag->tf->cgroup[0] && rnd(&ag->rng) % 4 == 0)
+		cgroup_reclaim(ag->tf);
+}
+
+static void *agitator_fn(void *arg)
+{
+	static void (*const fns[NR_AGITATORS])(struct agit_thread *) = {
+		[AG_ZAP] = zap, [AG_MREMAP] = move, [AG_MPROTECT] = protect,
+		[AG_FORK] = forker, [AG_RECLAIM] = reclaim,
+	};
+	struct agit_thread *ag = arg;
+	struct control *ctl = ag->tf->ctl;
+
+	while (!atomic_load(&ctl->stop)) {
+		fns[ag->kind](ag);
+		usleep(100 + rnd(&ag->rng) % 400);
+	}
+	return NULL;
+}
+
+/* One thread per selected agitator in this writer process. */
+int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
+		    uint64_t seed, pthread_t *th, struct agit_thread **out)
+{
+	struct agit_thread *ag = calloc(NR_AGITATORS, sizeof(*ag));
+	int n = 0;
+
+	if (!ag)
+		return -1;
+	for (int a = 0; a < NR_AGITATORS; a++) {
+		if (!(mask & (1 << a)))
+			continue;
+		ag[n] = (struct agit_thread) {
+			.tf = tf, .map = map, .kind = a,
+			.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1,
+		};
+		if (pthread_create(&th[n], NULL, agitator_fn, &ag[n]))
+			return -1;
+		n++;
+	}
+	*out = ag;
+	return n;
+}

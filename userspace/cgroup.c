@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A cgroup v2 for the writer processes, so the reclaim agitator can apply
+ * memory pressure to exactly the file pages they fault in, through
+ * memory.reclaim (Linux 5.19+). Without cgroup v2 or its memory
+ * controller, the reclaim agitator still has madvise and fadvise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "hammer.h"
+
+#define CGROOT	"/sys/fs/cgroup"
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	char path[512];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Leftovers of hammers killed mid-run are empty: remove them. */
+static void remove_stale(void)
+{
+	DIR *d = opendir(CGROOT);
+	struct dirent *e;
+	char path[512];
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "dirtyrace-", 10)) {
+			snprintf(path, sizeof(path), CGROOT "/%s", e->d_name);
+			rmdir(path);
+		}
+	if (d)
+		closedir(d);
+}
+
+void cgroup_setup(struct testfile *tf)
+{
+	char path[512];
+
+	tf->cgroup[0] = '\0';
+	if (access(CGROOT "/cgroup.controllers", R_OK))
+		return;
+	remove_stale();
+	write_str(CGROOT, "cgroup.subtree_control", "+memory");
+	snprintf(path, sizeof(path), CGROOT "/dirtyrace-%d", (int)getpid());
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return;
+	snprintf(tf->cgroup, sizeof(tf->cgroup), "%s", path);
+	snprintf(path, sizeof(path), "%s/memory.reclaim", tf->cgroup);
+	if (access(path, W_OK)) {
+		rmdir(tf->cgroup);
+		tf->cgroup[0] = '\0';
+	}
+}
+
+void cgroup_add(const struct testfile *tf, pid_t pid)
+{
+	char val[32];
+
+	if (!tf->cgroup[0])
+		return;
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	write_str(tf->cgroup, "cgroup.procs", val);
+}
+
+/* Nothing left to reclaim (-EAGAIN) is normal under a busy writer. */
+void cgroup_reclaim(const struct testfile *tf)
+{
+	write_str(tf->cgroup, "memory.reclaim", "1M");
+	atomic_fetch_add(&tf->ctl->agit_ops[AG_RECLAIM], 1);
+}
+
+void cgroup_teardown(struct testfile *tf)
+{
+	if (tf->cgroup[0])
+		rmdir(tf->cgroup);
+	tf->cgroup[0] = '\0';
+}
