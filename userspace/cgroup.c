@@ -60,7 +60,7 @@ void cgroup_setup(struct testfile *tf)
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return;
 	snprintf(tf->cgroup, sizeof(tf->cgroup), "%s", path);
-	snprintf(path, sizeof(path), "%s/memory.reclaim", tf->cgroup);
+	snprintf(path, sizeof(path), CGROOT "/dirtyrace-%d/memory.reclaim", (int)getpid());
 	if (access(path, W_OK)) {
 		rmdir(tf->cgroup);
 		tf->cgroup[0] = '\0';

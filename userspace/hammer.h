@@ -88,7 +88,7 @@ struct testfile {
 	uint64_t *shadow;	/* shared: last stamp stored per slot */
 	struct control *ctl;	/* shared */
 	pid_t pids[MAX_WRITERS];
-	char cgroup[256];	/* the writers' cgroup v2 dir, or "" */
+	char cgroup[512];	/* the writers' cgroup v2 dir, or "" */
 	unsigned int nwriters;	/* threads * procs */
 	unsigned int nprocs;	/* writer processes started */
 };
