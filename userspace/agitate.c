@@ -203,7 +203,7 @@ static void *agitator_fn(void *arg)
 
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		usleep(100 + rnd(&ag->rng) % 400);
+		usleep(1000 + rnd(&ag->rng) % 2000);	/* leave the writers room to write */
 	}
 	return NULL;
 }
