@@ -42,16 +42,27 @@ static unsigned int dr_nr_workers;
 
 static void dr_clean_folio(struct address_space *mapping, struct folio *folio)
 {
+	unsigned long stale = 0;
+
 	folio_lock(folio);
 	if (folio->mapping != mapping) {	/* truncated or evicted */
 		dr_stat_inc(DR_STAT_MKCLEAN_SKIPPED);
 	} else if (dr_inject_is(DR_INJ_MKCLEAN_NOFLUSH)) {
-		dr_stat_add(DR_STAT_INJECT_PTES, dr_inject_noflush(folio));
+		stale = dr_inject_noflush(folio);
+		dr_stat_add(DR_STAT_INJECT_PTES, stale);
 	} else if (folio_mkclean(folio)) {
 		folio_mark_dirty(folio);
 		dr_stat_inc(DR_STAT_MKCLEAN_DIRTY);
 	}
 	folio_unlock(folio);
+	/*
+	 * The kernel's writeback cleans that folio at once, while the stale
+	 * entry is still in some TLB: agitators flush TLBs often enough
+	 * that waiting for the periodic writeback would miss the window.
+	 */
+	if (stale)
+		filemap_fdatawrite_range(mapping, folio_pos(folio),
+					 folio_pos(folio) + folio_size(folio) - 1);
 	dr_stat_inc(DR_STAT_MKCLEAN_FOLIOS);
 }
 

@@ -2,7 +2,8 @@
 /*
  * PTE agitators (--agitate): threads inside each writer process that keep
  * changing the PTEs of the writers' shared file mapping while they write:
- * every userspace-reachable path that changes a present PTE (seed 000).
+ * every userspace-reachable path that changes a present PTE (seed 000),
+ * each every 5-15 ms.
  *
  *   zap       MADV_DONTNEED on sub-ranges, and mmap(MAP_FIXED) of the file
  *             over sub-ranges (munmap + mmap in one call, no VA hole)
@@ -203,7 +204,7 @@ static void *agitator_fn(void *arg)
 
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		usleep(1000 + rnd(&ag->rng) % 2000);	/* leave the writers room to write */
+		usleep(5000 + rnd(&ag->rng) % 10000);	/* leave the writers room to write */
 	}
 	return NULL;
 }
