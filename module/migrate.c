@@ -45,7 +45,6 @@ struct dr_mig_worker {
 	struct task_struct *task;
 	const struct dr_target *t;
 	unsigned int id;
-	int nid;				/* last round-robin node */
 	unsigned int nheld;
 	struct folio *held[DR_MIG_BATCH_MAX];	/* inject: old folios kept */
 };
@@ -132,10 +131,10 @@ static void dr_mig_flush(struct dr_mig_worker *w, struct list_head *list)
 
 	if (list_empty(list))
 		return;
-	if (READ_ONCE(dr_mig_nodes)) {
-		w->nid = next_node_in(w->nid, node_states[N_MEMORY]);
-		nid = w->nid;
-	}
+	/* Round-robin: the batch goes to the node after its first folio's. */
+	if (READ_ONCE(dr_mig_nodes))
+		nid = next_node_in(folio_nid(list_first_entry(list, struct folio, lru)),
+				   node_states[N_MEMORY]);
 	ret = dr_migrate_pages(list, dr_migrate_new, NULL, nid,
 			       READ_ONCE(dr_mig_mode), MR_SYSCALL, &ok);
 	dr_stat_inc(DR_STAT_MIGRATE_CALLS);
@@ -226,7 +225,7 @@ static int dr_mig_start(const struct dr_target *t)
 		struct dr_mig_worker *w = &dr_mig_workers[i];
 		struct task_struct *k;
 
-		*w = (struct dr_mig_worker) { .t = t, .id = i, .nid = i };
+		*w = (struct dr_mig_worker) { .t = t, .id = i };
 		k = kthread_create(dr_mig_worker_fn, w, "dirtyrace-mig/%u", i);
 		if (IS_ERR(k)) {
 			dr_mig_stop();

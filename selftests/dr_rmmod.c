@@ -81,8 +81,13 @@ int main(void)
 	ret = dr_stat("running") == 1 ? unload_module() : -ENOTCONN;
 	ksft_test_result(ret == 0, "rmmod while the engines run (%d)\n", ret);
 
+	/*
+	 * Without the module's counts the best verdict is INCONCLUSIVE (3);
+	 * a setup error (2) or findings made before the rmmod (1, printed
+	 * above) are survivals too. A signal or a PASS is not.
+	 */
 	rc = dr_hammer_wait(pid);
-	ksft_test_result(rc == 2 || rc == 3,
+	ksft_test_result(rc >= 1 && rc <= 3,
 			 "hammer survives rmmod without a crash or PASS (exit %d)\n", rc);
 
 	rc = dr_hammer_run(short_run);
