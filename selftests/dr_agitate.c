@@ -14,14 +14,9 @@
 static long long agit_ops(const char *name)
 {
 	char buf[1 << 16], pat[64], *p;
-	FILE *f = fopen(JSON, "r");
-	size_t n;
 
-	if (!f)
+	if (dr_json_load(JSON, buf, sizeof(buf)))
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	snprintf(pat, sizeof(pat), "\"%s\": {\"ops\": ", name);
 	p = strstr(buf, pat);
 	return p ? atoll(p + strlen(pat)) : -1;

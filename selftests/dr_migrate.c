@@ -28,14 +28,9 @@ static int online_nodes(void)
 static long long to_node(int i)
 {
 	char buf[1 << 16], *p;
-	FILE *f = fopen(JSON, "r");
-	size_t n;
 
-	if (!f)
+	if (dr_json_load(JSON, buf, sizeof(buf)))
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	p = strstr(buf, "\"to_node\": [");
 	if (!p)
 		return -1;
@@ -97,18 +92,12 @@ TEST_F_TIMEOUT(mig, all_nodes_with_libnuma_clean, 90)
 	const char *args[] = { "--duration", "15", "--engines", "mkclean,migrate,numa",
 			       "--migrate-nodes", "all", "--json", JSON, NULL };
 	char buf[1 << 16];
-	FILE *f;
-	size_t n;
 
 	ASSERT_EQ(0, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LT(0, dr_json_num(JSON, "migrate_pages"));
 	EXPECT_LT(1000, dr_json_num(JSON, "migrated"));
-	f = fopen(JSON, "r");
-	ASSERT_NE(NULL, f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	ASSERT_EQ(0, dr_json_load(JSON, buf, sizeof(buf)));
 	if (self->nodes >= 2) {
 		/* Round-robin reached every node; libnuma moved pages too. */
 		EXPECT_LT(0, to_node(0));

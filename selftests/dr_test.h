@@ -95,18 +95,27 @@ static inline long long dr_stat(const char *key)
 	return -1;
 }
 
-/* A number from our flat JSON report ("key": N), -1 if absent or null. */
-static inline long long dr_json_num(const char *path, const char *key)
+/* The hammer's JSON report as a string; 0 or -1. */
+static inline int dr_json_load(const char *path, char *buf, size_t len)
 {
-	char buf[1 << 16], pat[128], *p;
 	FILE *f = fopen(path, "r");
 	size_t n;
 
 	if (!f)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	return 0;
+}
+
+/* A number from our flat JSON report ("key": N), -1 if absent or null. */
+static inline long long dr_json_num(const char *path, const char *key)
+{
+	char buf[1 << 16], pat[128], *p;
+
+	if (dr_json_load(path, buf, sizeof(buf)))
+		return -1;
 	snprintf(pat, sizeof(pat), "\"%s\": ", key);
 	p = strstr(buf, pat);
 	if (!p || p[strlen(pat)] < '0' || p[strlen(pat)] > '9')
