@@ -33,7 +33,12 @@ check)
 	export BASE_DIR
 	cd /ksft/dirtyrace || exit 1
 	. /ksft/kselftest/runner.sh
-	run_many $(cat tests)
+	only=$(arg tests | tr '~' ' ')
+	if [ -n "$only" ]; then
+		run_many $(for t in $only; do echo "./$t"; done)
+	else
+		run_many $(cat tests)
+	fi
 	rc=$?
 	;;
 run)

@@ -6,7 +6,8 @@
 # Variables: KERNEL=debian-6.1 (default) | debian-6.12 | host | /path/bzImage
 # (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
-# IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range).
+# IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range),
+# TESTS="dr_migrate ..." (check: run only these selftests).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-check}
@@ -114,7 +115,9 @@ IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
 io=
 [ "$IOREMAP_RANGE" = none ] ||
 	io="memmap=${IOREMAP_RANGE#*,}\$${IOREMAP_RANGE%,*} dr.ioremap=$IOREMAP_RANGE"
-append="console=ttyS0 loglevel=4 panic=-1 $io dr.mode=$mode${args:+ dr.args=$args}"
+# TESTS="dr_migrate ...": run only these selftests (default: all).
+tests=$(echo ${TESTS:-} | tr ' ' '~')
+append="console=ttyS0 loglevel=4 panic=-1 $io dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
