@@ -28,7 +28,6 @@
 #include <unistd.h>
 #include "hammer.h"
 
-#define PAGE	4096
 
 static const char *const names[NR_AGITATORS] = {
 	[AG_ZAP] = "zap", [AG_MREMAP] = "mremap", [AG_MPROTECT] = "mprotect",
@@ -68,21 +67,13 @@ struct agit_thread {
 	uint64_t rng;
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* A page-aligned sub-range of the data area: [*off, *off + *len). */
 static void subrange(struct agit_thread *ag, size_t max_pages, size_t *off, size_t *len)
 {
 	size_t pages = ag->tf->size / PAGE - 1;
-	size_t n = 1 + rnd(&ag->rng) % (max_pages < pages ? max_pages : pages);
+	size_t n = 1 + xorshift(&ag->rng) % (max_pages < pages ? max_pages : pages);
 
-	*off = PAGE * (1 + rnd(&ag->rng) % (pages - n + 1));
+	*off = PAGE * (1 + xorshift(&ag->rng) % (pages - n + 1));
 	*len = n * PAGE;
 }
 
@@ -96,7 +87,7 @@ static void zap(struct agit_thread *ag)
 	size_t off, len;
 
 	subrange(ag, 64, &off, &len);
-	if (rnd(&ag->rng) & 1) {
+	if (xorshift(&ag->rng) & 1) {
 		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
 		return;
 	}
@@ -110,7 +101,7 @@ static void move(struct agit_thread *ag)
 	size_t off, len;
 	char *spot, *moved;
 
-	if (rnd(&ag->rng) % 8 == 0) {
+	if (xorshift(&ag->rng) % 8 == 0) {
 		off = PAGE;
 		len = ag->tf->size - PAGE;
 	} else {
@@ -127,7 +118,7 @@ static void move(struct agit_thread *ag)
 		note(ag, 0);
 		return;
 	}
-	usleep(rnd(&ag->rng) % 200);
+	usleep(xorshift(&ag->rng) % 200);
 	if (mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) == MAP_FAILED) {
 		/* Never leave the writers a hole: map the file back in place. */
 		mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
@@ -146,7 +137,7 @@ static void protect(struct agit_thread *ag)
 
 	subrange(ag, 64, &off, &len);
 	ok = !mprotect(ag->map + off, len, PROT_READ);
-	usleep(rnd(&ag->rng) % 200);
+	usleep(xorshift(&ag->rng) % 200);
 	ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
 	note(ag, ok);
 }
@@ -179,17 +170,17 @@ static void reclaim(struct agit_thread *ag)
 	int ok;
 
 	subrange(ag, 256, &off, &len);
-	switch (rnd(&ag->rng) % 3) {
+	switch (xorshift(&ag->rng) % 3) {
 	case 0:
 	case 1:
-		ok = !madvise(ag->map + off, len, advice[rnd(&ag->rng) & 1]);
+		ok = !madvise(ag->map + off, len, advice[xorshift(&ag->rng) & 1]);
 		break;
 	default:
 		ok = !posix_fadvise(ag->tf->fd, off, len, POSIX_FADV_DONTNEED);
 		break;
 	}
 	note(ag, ok);
-	if (ag->tf->cgroup[0] && rnd(&ag->rng) % 4 == 0)
+	if (ag->tf->cgroup[0] && xorshift(&ag->rng) % 4 == 0)
 		cgroup_reclaim(ag->tf);
 }
 
@@ -204,7 +195,7 @@ static void *agitator_fn(void *arg)
 
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		usleep(5000 + rnd(&ag->rng) % 10000);	/* leave the writers room to write */
+		usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
 	}
 	return NULL;
 }

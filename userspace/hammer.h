@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include "dirtyrace.h"
+
+#define PAGE		4096
 
 /* Exit codes (README "Exit codes"). */
 enum {
@@ -47,6 +50,24 @@ struct opts {
  */
 #define STAMP_SEQ_BITS	40
 #define STAMP_SEQ_MASK	((1ULL << STAMP_SEQ_BITS) - 1)
+
+/* Seconds on the monotonic clock. */
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The writers' and agitators' cheap RNG; the state must be nonzero. */
+static inline uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
 
 static inline uint64_t slot_check(uint64_t slot)
 {

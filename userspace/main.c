@@ -24,14 +24,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,

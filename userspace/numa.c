@@ -15,7 +15,6 @@
 #include <sys/mman.h>
 #include "hammer.h"
 
-#define PAGE	4096
 
 static void *numa_fn(void *arg)
 {

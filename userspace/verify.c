@@ -14,7 +14,6 @@
 #include "hammer.h"
 
 #define CHUNK	(1 << 20)
-#define PAGE	4096
 
 int verify_init(struct verify_state *v, const struct testfile *tf)
 {

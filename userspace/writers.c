@@ -26,7 +26,6 @@
 
 #define TMPFS_MAGIC	0x01021994
 #define RAMFS_MAGIC	0x858458f6
-#define PAGE		4096
 
 static void *shared_alloc(size_t len)
 {
@@ -202,14 +201,6 @@ struct writer {
 	uint64_t rng;
 };
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Hold while the coordinator verifies; ack so it knows we are quiet. */
 static void writer_hold(struct control *ctl, unsigned int id)
 {
@@ -314,14 +305,6 @@ int writers_start(struct testfile *tf, const struct opts *o)
 		cgroup_add(tf, pid);
 	}
 	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Returns 0 once every writer acknowledged, -1 after 30 s. */
