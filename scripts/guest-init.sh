@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the dirtyrace test guest (busybox). Mode comes from the kernel
 # command line: dr.mode=check runs the selftests, dr.mode=run one stress
-# run with dr.args (~ for spaces), dr.mode=shell a shell.
+# run with dr.args (~ for spaces), dr.mode=script /script.sh, dr.mode=shell
+# a shell.
 export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -48,6 +49,10 @@ run)
 	echo "==== report.json ===="
 	cat /tmp/report.json 2>/dev/null
 	echo "==== end report.json ===="
+	;;
+script)
+	cd /mnt && sh /script.sh
+	rc=$?
 	;;
 *)
 	setsid cttyhack sh

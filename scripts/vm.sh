@@ -3,6 +3,8 @@
 #   vm.sh check               selftests, KTAP on stdout
 #   vm.sh run [hammer args]   one `dirtyrace run`, human summary + JSON
 #   vm.sh shell               interactive guest shell
+#   vm.sh script FILE         run a shell script in the guest (reductions,
+#                             experiments); its output on stdout
 # Variables: KERNEL=debian-6.1 (default) | debian-6.12 | host | /path/bzImage
 # (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
@@ -73,6 +75,11 @@ for a in $("$ird/bin/busybox" --list); do
 done
 install -m755 "$top/scripts/timeout-shim.sh" "$ird/usr/bin/timeout"
 install -m755 "$top/scripts/guest-init.sh" "$ird/init"
+if [ "$mode" = script ]; then
+	[ -r "${1:-}" ] || die "vm.sh script FILE: cannot read '${1:-}'"
+	install -m755 "$1" "$ird/script.sh"
+	shift
+fi
 cp "$out/mod/dirtyrace.ko" "$ird/dirtyrace.ko"
 cp "$top/userspace/dirtyrace" "$ird/bin/dirtyrace"
 make -s -C "$top/selftests" install INSTALL_PATH="$ird/ksft/dirtyrace" >/dev/null

@@ -17,6 +17,11 @@
  * A writer's store into a range that is unmapped or read-only at that
  * instant faults; writers.c catches the fault and does not record the
  * store, so the shadow stays exactly the set of completed stores.
+ *
+ * That holds only if nothing but the file is ever mapped inside the
+ * writers' range: a completed store into anything else is owed to the
+ * file but never reaches it, a false lost write. So no agitator leaves a
+ * hole there (see plug()), and no thread is created once they run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,8 +65,18 @@ int agitators_parse(const char *list)
 	return mask;
 }
 
+/*
+ * Held across each change of which mapping backs a VA of the writers'
+ * range (zap's MAP_FIXED remap, mremap away until plugged), so that
+ * plug() finds exactly the hole it made. The kernel serialises these
+ * calls on mmap_lock anyway; the writers, who are what races them, never
+ * take it.
+ */
+static pthread_mutex_t layout_lock = PTHREAD_MUTEX_INITIALIZER;
+
 struct agit_thread {
 	struct testfile *tf;
+	atomic_uint *go;	/* every agitator thread exists */
 	char *map;		/* the process's mapping: whole file */
 	enum agitator kind;
 	uint64_t rng;
@@ -91,8 +106,44 @@ static void zap(struct agit_thread *ag)
 		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
 		return;
 	}
+	pthread_mutex_lock(&layout_lock);
 	note(ag, mmap(ag->map + off, len, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_FIXED, ag->tf->fd, off) == ag->map + off);
+	pthread_mutex_unlock(&layout_lock);
+}
+
+/* The hammer broke its own protocol: stop everything, no verdict. */
+static void harness_error(struct agit_thread *ag, const char *what, size_t off, size_t len)
+{
+	struct control *ctl = ag->tf->ctl;
+
+	if (!atomic_exchange(&ctl->harness_error, 1))
+		snprintf(ctl->harness_msg, sizeof(ctl->harness_msg),
+			 "%s agitator: %s at file offset 0x%zx, %zu bytes (%s)",
+			 names[ag->kind], what, off, len, strerror(errno));
+	atomic_store(&ctl->stop, 1);
+}
+
+/*
+ * mremap away leaves a hole in the writers' range, and the next
+ * mmap(NULL) of any thread in the process may land in it: a thread stack
+ * did, and the writers' stores into it were reported lost. Plug the hole
+ * at once with a PROT_NONE mapping of the file through the read-only fd:
+ * stores into it fault (not owed), mprotect cannot make it writable, and
+ * MAP_FIXED_NOREPLACE proves that nothing else got there first.
+ */
+static bool plug(struct agit_thread *ag, size_t off, size_t len)
+{
+	char *want = ag->map + off;
+	void *p = mmap(want, len, PROT_NONE, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		       ag->tf->dfd, off);
+
+	if (p == want)
+		return true;
+	if (p != MAP_FAILED)	/* a kernel that took NOREPLACE as a hint */
+		munmap(p, len);
+	harness_error(ag, "another mapping took the range moved away", off, len);
+	return false;
 }
 
 /* Away to a reserved spot and back; large ranges widen the window. */
@@ -112,17 +163,22 @@ static void move(struct agit_thread *ag)
 		note(ag, 0);
 		return;
 	}
+	pthread_mutex_lock(&layout_lock);
 	moved = mremap(ag->map + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
+	if (moved != MAP_FAILED)
+		plug(ag, off, len);
+	pthread_mutex_unlock(&layout_lock);
 	if (moved == MAP_FAILED) {
 		munmap(spot, len);
 		note(ag, 0);
 		return;
 	}
 	usleep(xorshift(&ag->rng) % 200);
+	/* Back over the plug: MREMAP_FIXED replaces it in one step. */
 	if (mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) == MAP_FAILED) {
-		/* Never leave the writers a hole: map the file back in place. */
-		mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		     ag->tf->fd, off);
+		if (mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 ag->tf->fd, off) == MAP_FAILED)
+			harness_error(ag, "cannot map the file back in place", off, len);
 		munmap(moved, len);
 		note(ag, 0);
 		return;
@@ -193,6 +249,9 @@ static void *agitator_fn(void *arg)
 	struct agit_thread *ag = arg;
 	struct control *ctl = ag->tf->ctl;
 
+	/* Thread creation maps stacks: none may happen while a range is away. */
+	while (!atomic_load(ag->go) && !atomic_load(&ctl->stop))
+		usleep(100);
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
 		usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
@@ -204,6 +263,7 @@ static void *agitator_fn(void *arg)
 int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		    uint64_t seed, pthread_t *th, struct agit_thread **out)
 {
+	static atomic_uint go;	/* one writer process per address space */
 	struct agit_thread *ag = calloc(NR_AGITATORS, sizeof(*ag));
 	int n = 0;
 
@@ -213,13 +273,14 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		if (!(mask & (1 << a)))
 			continue;
 		ag[n] = (struct agit_thread) {
-			.tf = tf, .map = map, .kind = a,
+			.tf = tf, .go = &go, .map = map, .kind = a,
 			.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1,
 		};
 		if (pthread_create(&th[n], NULL, agitator_fn, &ag[n]))
 			return -1;
 		n++;
 	}
+	atomic_store(&go, 1);
 	*out = ag;
 	return n;
 }

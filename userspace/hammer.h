@@ -98,6 +98,9 @@ struct control {
 	atomic_ullong writes[MAX_WRITERS];
 	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
 	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];
+	/* The hammer could not keep its own protocol: abort, no verdict. */
+	atomic_uint harness_error;
+	char harness_msg[256];
 };
 
 /* The test file and the writers' record of what they stored in it. */

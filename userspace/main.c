@@ -284,6 +284,16 @@ static void progress(const struct opts *o, const struct testfile *tf,
 		s[DR_STAT_KP_MKCLEAN], (unsigned long long)v->lost);
 }
 
+/* An agitator could not keep the owed-write protocol: no verdict at all. */
+static bool harness_failed(const struct testfile *tf)
+{
+	if (!tf->ctl || !atomic_load(&tf->ctl->harness_error))
+		return false;
+	fprintf(stderr, "dirtyrace: harness error, run aborted without a verdict: %s\n",
+		tf->ctl->harness_msg);
+	return true;
+}
+
 /* Run writers and verify rounds until the duration ends; 0 or an exit code. */
 static int hammer(const struct opts *o, struct testfile *tf,
 		  struct verify_state *v, double *elapsed)
@@ -297,6 +307,8 @@ static int hammer(const struct opts *o, struct testfile *tf,
 		usleep(20000);
 		t = now() - t0;
 		last = interrupted || t >= o->duration;
+		if (harness_failed(tf))
+			return EXIT_USAGE;
 		dead = writers_dead(tf);
 		if (dead) {
 			fprintf(stderr, "dirtyrace: %s\n", dead);
@@ -309,10 +321,15 @@ static int hammer(const struct opts *o, struct testfile *tf,
 		if (t < next_verify && !last)
 			continue;
 		if (writers_pause(tf)) {
+			if (harness_failed(tf))
+				return EXIT_USAGE;
 			fprintf(stderr, "dirtyrace: writers did not pause\n");
 			return EXIT_LOST;
 		}
 		if (verify_round(v, tf, t) < 0)
+			return EXIT_USAGE;
+		/* Stores may have gone astray before the abort: judge nothing. */
+		if (harness_failed(tf))
 			return EXIT_USAGE;
 		if (!last)
 			writers_resume(tf);
