@@ -97,21 +97,6 @@ static void note(struct agit_thread *ag, int ok)
 	atomic_fetch_add(ok ? &ag->tf->ctl->agit_ops[ag->kind] : &ag->tf->ctl->agit_errors[ag->kind], 1);
 }
 
-static void zap(struct agit_thread *ag)
-{
-	size_t off, len;
-
-	subrange(ag, 64, &off, &len);
-	if (xorshift(&ag->rng) & 1) {
-		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
-		return;
-	}
-	pthread_mutex_lock(&layout_lock);
-	note(ag, mmap(ag->map + off, len, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_FIXED, ag->tf->fd, off) == ag->map + off);
-	pthread_mutex_unlock(&layout_lock);
-}
-
 /* The hammer broke its own protocol: stop everything, no verdict. */
 static void harness_error(struct agit_thread *ag, const char *what, size_t off, size_t len)
 {
@@ -146,11 +131,32 @@ static bool plug(struct agit_thread *ag, size_t off, size_t len)
 	return false;
 }
 
+static void zap(struct agit_thread *ag)
+{
+	size_t off, len;
+
+	subrange(ag, 64, &off, &len);
+	if (xorshift(&ag->rng) & 1) {
+		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
+		return;
+	}
+	pthread_mutex_lock(&layout_lock);
+	/* A failed MAP_FIXED may have unmapped the range already. */
+	if (mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 ag->tf->fd, off) == MAP_FAILED)
+		harness_error(ag, "mmap(MAP_FIXED) of the file failed, maybe leaving a hole",
+			      off, len);
+	else
+		note(ag, 1);
+	pthread_mutex_unlock(&layout_lock);
+}
+
 /* Away to a reserved spot and back; large ranges widen the window. */
 static void move(struct agit_thread *ag)
 {
 	size_t off, len;
 	char *spot, *moved;
+	bool ok;
 
 	if (xorshift(&ag->rng) % 8 == 0) {
 		off = PAGE;
@@ -158,32 +164,33 @@ static void move(struct agit_thread *ag)
 	} else {
 		subrange(ag, 256, &off, &len);
 	}
-	spot = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (spot == MAP_FAILED) {
-		note(ag, 0);
-		return;
-	}
+	/* The lock also keeps this mmap(NULL) away from any hole: there is none. */
 	pthread_mutex_lock(&layout_lock);
-	moved = mremap(ag->map + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
+	spot = atomic_load(&ag->tf->ctl->stop) ? MAP_FAILED :
+	       mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	moved = spot == MAP_FAILED ? MAP_FAILED :
+		mremap(ag->map + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
 	if (moved != MAP_FAILED)
 		plug(ag, off, len);
+	else if (spot != MAP_FAILED)
+		munmap(spot, len);	/* a failed mremap may have unmapped it */
 	pthread_mutex_unlock(&layout_lock);
 	if (moved == MAP_FAILED) {
-		munmap(spot, len);
 		note(ag, 0);
 		return;
 	}
 	usleep(xorshift(&ag->rng) % 200);
 	/* Back over the plug: MREMAP_FIXED replaces it in one step. */
-	if (mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) == MAP_FAILED) {
+	pthread_mutex_lock(&layout_lock);
+	ok = mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) != MAP_FAILED;
+	if (!ok) {
 		if (mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			 ag->tf->fd, off) == MAP_FAILED)
 			harness_error(ag, "cannot map the file back in place", off, len);
 		munmap(moved, len);
-		note(ag, 0);
-		return;
 	}
-	note(ag, 1);
+	pthread_mutex_unlock(&layout_lock);
+	note(ag, ok);
 }
 
 static void protect(struct agit_thread *ag)
