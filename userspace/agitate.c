@@ -66,11 +66,12 @@ int agitators_parse(const char *list)
 }
 
 /*
- * Held across each change of which mapping backs a VA of the writers'
- * range (zap's MAP_FIXED remap, mremap away until plugged), so that
- * plug() finds exactly the hole it made. The kernel serialises these
- * calls on mmap_lock anyway; the writers, who are what races them, never
- * take it.
+ * Held across every change of which mapping backs a VA of the writers'
+ * range (zap's MAP_FIXED remap, mremap away until plugged and back), and
+ * around mremap's mmap(NULL) of its spot, so that plug() finds exactly
+ * the hole it made and nothing is ever placed in one. The kernel
+ * serialises these calls on mmap_lock anyway, and the writers, whose
+ * stores are what they race, never take this lock.
  */
 static pthread_mutex_t layout_lock = PTHREAD_MUTEX_INITIALIZER;
 
