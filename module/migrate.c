@@ -159,8 +159,10 @@ static void dr_mig_range(struct dr_mig_worker *w, pgoff_t index, pgoff_t end)
 	folio_batch_init(&fbatch);
 	while (!kthread_should_stop() &&
 	       filemap_get_folios(mapping, &index, end, &fbatch)) {
+		/* At most a batch, all of which held[] can keep under the inject. */
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			if (fbatch.folios[i]->mapping == mapping &&
+			if (n < READ_ONCE(dr_mig_batch) &&
+			    fbatch.folios[i]->mapping == mapping &&
 			    dr_mig_isolate(fbatch.folios[i], &list))
 				n++;
 		}
