@@ -97,9 +97,15 @@ TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
 	EXPECT_LT(0, dr_json_num(JSON, "faulted_stores"));
 }
 
-TEST_F_TIMEOUT(agall, inject_still_detected_under_full_agitation, 90)
+/*
+ * Under full agitation the writers are slow (about 1,000 stores/s on TCG)
+ * and the agitators' own flushes close most stale windows: 15 s runs on
+ * 6.12 lost 3 to 8 writes, first at 1 to 10 s, and one lost none. Hence
+ * 30 s, and detection anywhere in the run.
+ */
+TEST_F_TIMEOUT(agall, inject_still_detected_under_full_agitation, 120)
 {
-	const char *args[] = { "--duration", "15", "--agitate", "all",
+	const char *args[] = { "--duration", "30", "--agitate", "all",
 			       "--inject", DR_INJECT_MKCLEAN_NOFLUSH, "--json", JSON, NULL };
 	long long first;
 
@@ -107,7 +113,7 @@ TEST_F_TIMEOUT(agall, inject_still_detected_under_full_agitation, 90)
 	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 	first = dr_json_num(JSON, "first_detection_ms");
 	EXPECT_LE(0, first);
-	EXPECT_GE(10000, first);
+	EXPECT_GE(31000, first);
 }
 
 TEST_HARNESS_MAIN
