@@ -23,7 +23,6 @@ static inline void dr_flush_tlb_local(unsigned long addr)
 }
 
 /* Arguments of a probed function at its entry. */
-#define DR_ARG0(regs)	regs_get_kernel_argument(regs, 0)
 #define DR_ARG(regs, n)	regs_get_kernel_argument(regs, n)
 
 /* Does the CPU enforce IBT (calls through pointers must hit an ENDBR)? */

@@ -12,7 +12,6 @@
 #include "dr.h"
 #include "compat.h"
 
-/* What the probed function's first argument is. */
 /* What identifies a call as ours: its first argument, or the caller. */
 enum dr_arg {
 	DR_ARG_FOLIO, DR_ARG_MAPPING, DR_ARG_VMA, DR_ARG_LIST, DR_ARG_IOREMAP_TASK,
@@ -104,7 +103,7 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 	} else if (p->arg == DR_ARG_IOREMAP_TASK) {
 		if (dr_ioremap_is_driver(current))
 			dr_stat_inc(p->stat);
-	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG0(regs)) == target) {
+	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG(regs, 0)) == target) {
 		dr_stat_inc(p->stat);
 		if (p->hook && p->hook(regs))
 			return 1;	/* answered: regs->ip points back */
