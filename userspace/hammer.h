@@ -136,6 +136,7 @@ struct verify_state {
 
 /* module.c: the debugfs interface. */
 int module_check(void);
+int write_file(const char *path, const char *val);
 int knob_write(const char *knob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int knob_read(const char *knob, char *buf, size_t len);

@@ -46,26 +46,30 @@ int module_check(void)
 	return EXIT_PASS;
 }
 
+/* One write(2) of VAL to PATH (debugfs, cgroupfs); 0 or -errno. */
+int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Returns 0 or -errno, so callers can tell -EBUSY from -EPERM. */
 int knob_write(const char *knob, const char *fmt, ...)
 {
 	char path[256], val[4200];
 	va_list ap;
-	ssize_t n;
-	int fd, err = 0;
 
 	va_start(ap, fmt);
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	knob_path(path, sizeof(path), knob);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_file(path, val);
 }
 
 int knob_read(const char *knob, char *buf, size_t len)

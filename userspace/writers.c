@@ -182,7 +182,7 @@ uint64_t guarded_load(volatile uint64_t *p)
 	return v;
 }
 
-/* Spread over the CPUs: writer n on CPU n, agitators after them. */
+/* Spread over the CPUs: writer n on CPU n (agitators are not pinned). */
 static void pin_self(unsigned int n)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -363,20 +363,22 @@ const char *writers_dead(struct testfile *tf)
 	return NULL;
 }
 
-uint64_t writers_faulted(const struct testfile *tf)
+/* Sum of one per-writer counter of the shared control block. */
+static uint64_t writers_sum(const struct testfile *tf, const atomic_ullong *per_writer)
 {
 	uint64_t sum = 0;
 
 	for (unsigned int i = 0; i < tf->nwriters; i++)
-		sum += atomic_load(&tf->ctl->faulted[i]);
+		sum += atomic_load(&per_writer[i]);
 	return sum;
+}
+
+uint64_t writers_faulted(const struct testfile *tf)
+{
+	return writers_sum(tf, tf->ctl->faulted);
 }
 
 uint64_t writers_total(const struct testfile *tf)
 {
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < tf->nwriters; i++)
-		sum += atomic_load(&tf->ctl->writes[i]);
-	return sum;
+	return writers_sum(tf, tf->ctl->writes);
 }
