@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rmmod while the engines (mkclean and migrate) run under full agitation
- * is clean, the hammer survives it without
- * a crash or a PASS, a missing module is a skip (exit 4) that names the
- * fix, and the module loads again and works.
+ * is clean, the hammer survives it and says INCONCLUSIVE, a missing
+ * module is a skip (exit 4) that names the fix, and the module loads
+ * again and works.
  */
 #include "dr_test.h"
 #include "kselftest.h"

@@ -47,7 +47,7 @@ static void usage(FILE *f)
 "  --migrate-batch N      folios per migrate_pages() call [32]\n"
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, all or none [none]\n"
-"  --pin                  pin writers (and agitators) to CPUs, spread round-robin\n"
+"  --pin                  pin writer n to CPU n (mod CPUs); agitators stay unpinned\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
