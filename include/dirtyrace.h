@@ -38,14 +38,26 @@
 #define DR_KNOB_MIGRATE_NODES	"migrate_nodes"	/* 0 same node, 1 round-robin */
 #define DR_KNOB_MIGRATE_BATCH	"migrate_batch"
 
+/* stall engine knobs (module/stall.c): the flush-window amplifier. */
+#define DR_KNOB_STALL_US	"stall_us"	/* busy-wait before a flush */
+#define DR_KNOB_STALL_GAP_US	"stall_gap_us"	/* at least this between stalls */
+#define DR_KNOB_STALL_SITES	"stall_sites"	/* DR_STALL_* bitmask */
+#define DR_KNOB_STALL_CLEAN	"stall_clean"	/* 1: write back + evict in the stall */
+#define DR_FILE_STALL_CALLERS	"stall_callers"	/* "COUNT CALLER" lines */
+#define DR_STALL_SYSCALL	1	/* flushes of a task's own mm (zap, mprotect, mremap) */
+#define DR_STALL_RMAP		2	/* flushes of a target mm from elsewhere (rmap walks) */
+#define DR_STALL_BATCH		4	/* reclaim's batched flush (arch_tlbbatch_flush) */
+
 #define DR_ENGINE_MKCLEAN	"mkclean"
 #define DR_ENGINE_MIGRATE	"migrate"
 #define DR_ENGINE_NUMA		"numa"		/* the hammer's libnuma migrator */
 #define DR_ENGINE_IOREMAP	"ioremap"
+#define DR_ENGINE_STALL		"stall"
 #define DR_INJECT_NONE		"none"
 #define DR_INJECT_MKCLEAN_NOFLUSH "mkclean_noflush"
 #define DR_INJECT_IOREMAP_NOFLUSH "ioremap_noflush"
 #define DR_INJECT_MIGRATE_NOFLUSH "migrate_noflush"
+#define DR_INJECT_MPROTECT_NOFLUSH "mprotect_noflush"
 
 #define DR_MIG_NODES		4	/* per-node stats kept for nodes 0..3 */
 
@@ -95,6 +107,16 @@ enum dr_stat {
 	DR_STAT_MIGRATE_INJECT_BATCH,
 	DR_STAT_KP_MIGRATE_PAGES,
 	DR_STAT_KP_MIGRATE_FOLIO,
+	DR_STAT_STALL_STALLS,
+	DR_STAT_STALL_NS,
+	DR_STAT_STALL_MAX_NS,
+	DR_STAT_STALL_SKIPPED,
+	DR_STAT_STALL_CLEANS,
+	DR_STAT_STALL_CLEANS_INSIDE,
+	DR_STAT_STALL_EVICTED,
+	DR_STAT_STALL_INJECT,
+	DR_STAT_KP_FLUSH_MM,
+	DR_STAT_KP_BATCH_FLUSH,
 	DR_NR_STATS
 };
 
@@ -140,6 +162,16 @@ enum dr_stat {
 	[DR_STAT_MIGRATE_INJECT_BATCH]	= "migrate.inject_batch_flushes", \
 	[DR_STAT_KP_MIGRATE_PAGES]	= "kprobe.migrate_pages",	\
 	[DR_STAT_KP_MIGRATE_FOLIO]	= "kprobe.folio_migrate_flags",	\
+	[DR_STAT_STALL_STALLS]	= "stall.stalls",			\
+	[DR_STAT_STALL_NS]	= "stall.ns",				\
+	[DR_STAT_STALL_MAX_NS]	= "stall.max_ns",			\
+	[DR_STAT_STALL_SKIPPED]	= "stall.skipped",			\
+	[DR_STAT_STALL_CLEANS]	= "stall.cleans",			\
+	[DR_STAT_STALL_CLEANS_INSIDE]	= "stall.cleans_inside",	\
+	[DR_STAT_STALL_EVICTED]	= "stall.evicted",			\
+	[DR_STAT_STALL_INJECT]	= "stall.inject_skipped_flushes",	\
+	[DR_STAT_KP_FLUSH_MM]	= "kprobe.flush_tlb_mm_range",		\
+	[DR_STAT_KP_BATCH_FLUSH]	= "kprobe.arch_tlbbatch_flush",	\
 }
 
 /*

@@ -25,6 +25,12 @@ static inline void dr_flush_tlb_local(unsigned long addr)
 /* Arguments of a probed function at its entry. */
 #define DR_ARG(regs, n)	regs_get_kernel_argument(regs, n)
 
+/* At a probed function's entry: the address it will return to. */
+static inline unsigned long dr_caller(struct pt_regs *regs)
+{
+	return regs_get_kernel_stack_nth(regs, 0);
+}
+
 /* Does the CPU enforce IBT (calls through pointers must hit an ENDBR)? */
 static inline bool dr_ibt_enforced(void)
 {

@@ -47,6 +47,7 @@ enum dr_inject {
 	DR_INJ_MKCLEAN_NOFLUSH,
 	DR_INJ_IOREMAP_NOFLUSH,
 	DR_INJ_MIGRATE_NOFLUSH,
+	DR_INJ_MPROTECT_NOFLUSH,
 	DR_NR_INJ,
 };
 
@@ -106,8 +107,11 @@ int dr_ksym(const char *name, void **addr);
 extern const struct dr_engine dr_mkclean_engine;
 extern const struct dr_engine dr_ioremap_engine;
 extern const struct dr_engine dr_migrate_engine;
+extern const struct dr_engine dr_stall_engine;
 bool dr_ioremap_is_driver(struct task_struct *t);
 bool dr_migrate_is_worker(void);
 void dr_migrate_copied(struct folio *dst, struct folio *src);
+bool dr_stall_flush_mm(struct pt_regs *regs);
+bool dr_stall_batch_flush(struct pt_regs *regs);
 
 #endif /* DR_H */

@@ -27,6 +27,7 @@ static const struct dr_engine *const dr_engines[] = {
 	&dr_mkclean_engine,
 	&dr_ioremap_engine,
 	&dr_migrate_engine,
+	&dr_stall_engine,
 };
 
 static const char *const dr_inject_names[DR_NR_INJ] = {
@@ -34,6 +35,7 @@ static const char *const dr_inject_names[DR_NR_INJ] = {
 	[DR_INJ_MKCLEAN_NOFLUSH] = DR_INJECT_MKCLEAN_NOFLUSH,
 	[DR_INJ_IOREMAP_NOFLUSH] = DR_INJECT_IOREMAP_NOFLUSH,
 	[DR_INJ_MIGRATE_NOFLUSH] = DR_INJECT_MIGRATE_NOFLUSH,
+	[DR_INJ_MPROTECT_NOFLUSH] = DR_INJECT_MPROTECT_NOFLUSH,
 };
 
 /* The engine each injected bug lives in; file injects need a hammer file. */
@@ -41,6 +43,7 @@ static const struct dr_engine *const dr_inject_engine[DR_NR_INJ] = {
 	[DR_INJ_MKCLEAN_NOFLUSH] = &dr_mkclean_engine,
 	[DR_INJ_IOREMAP_NOFLUSH] = &dr_ioremap_engine,
 	[DR_INJ_MIGRATE_NOFLUSH] = &dr_migrate_engine,
+	[DR_INJ_MPROTECT_NOFLUSH] = &dr_stall_engine,
 };
 
 static bool dr_engine_on(const struct dr_engine *e)

@@ -38,6 +38,7 @@ struct opts {
 	unsigned int verify_ms;
 	unsigned int mkclean_threads, writeback_ms, evict_ms;
 	unsigned int migrate_threads, migrate_nodes, migrate_mode, migrate_batch;
+	unsigned int stall_us, stall_gap_us, stall_sites, stall_clean;
 	int agitate;		/* bitmask of enum agitator */
 	bool pin;		/* pin writers and agitators to CPUs */
 	bool keep, quiet;

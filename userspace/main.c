@@ -33,8 +33,9 @@ static void usage(FILE *f)
 "  --threads N            writer threads per process [online CPUs]\n"
 "  --procs N              writer processes, each with its own mapping [1]\n"
 "  --file-size SIZE       test file size, K/M/G suffix [8M]\n"
-"  --engines LIST         mkclean, migrate, ioremap (module) and numa (libnuma), or none [mkclean]\n"
-"  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush, migrate_noflush [none]\n"
+"  --engines LIST         mkclean, migrate, ioremap, stall (module) and numa (libnuma), or none [mkclean]\n"
+"  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush, migrate_noflush,\n"
+"                         mprotect_noflush [none]\n"
 "  --seed N               writer RNG seed [time]\n"
 "  --json FILE            write a JSON report\n"
 "  --verify-interval MS   time between verify rounds [1000]\n"
@@ -45,6 +46,10 @@ static void usage(FILE *f)
 "  --migrate-nodes WHERE  same (each folio to its own node) or all (round-robin) [all]\n"
 "  --migrate-mode MODE    async, sync_light or sync [sync]\n"
 "  --migrate-batch N      folios per migrate_pages() call [32]\n"
+"  --stall-us US          stall engine: busy-wait before each held TLB flush [500]\n"
+"  --stall-gap-us US      stall engine: at least this between two stalls [2000]\n"
+"  --stall-sites MASK     stall engine: 1 syscall flushes, 2 rmap-walk flushes, 4 reclaim batch [5]\n"
+"  --no-stall-clean       stall engine: hold flushes without writing back and evicting their pages\n"
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, all or none [none]\n"
 "  --pin                  pin writer n to CPU n (mod CPUs); agitators stay unpinned\n"
@@ -67,7 +72,8 @@ bool listed(const char *list, const char *name)
 static bool file_engines(const char *engines)
 {
 	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
-	       listed(engines, DR_ENGINE_NUMA) || !strcmp(engines, "none");
+	       listed(engines, DR_ENGINE_STALL) || listed(engines, DR_ENGINE_NUMA) ||
+	       !strcmp(engines, "none");
 }
 
 static int parse_u(const char *s, unsigned long long *v, bool size)
@@ -110,6 +116,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "migrate-nodes", required_argument, 0, 'N' },
 		{ "migrate-mode", required_argument, 0, 'o' },
 		{ "migrate-batch", required_argument, 0, 'b' },
+		{ "stall-us", required_argument, 0, 'U' },
+		{ "stall-gap-us", required_argument, 0, 'G' },
+		{ "stall-sites", required_argument, 0, 'Y' },
+		{ "no-stall-clean", no_argument, 0, 'C' },
 		{ "agitate", required_argument, 0, 'a' },
 		{ "pin", no_argument, 0, 'p' },
 		{ "keep", no_argument, 0, 'k' },
@@ -122,8 +132,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
 
-	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:a:pkqh", lo, NULL)) != -1) {
-		if (strchr("tTPsSvmwxMb", c) && parse_u(optarg, &v, c == 's')) {
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:pkqh", lo, NULL)) != -1) {
+		if (strchr("tTPsSvmwxMbUGY", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
 			return -1;
 		}
@@ -143,6 +153,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'x': o->evict_ms = v; break;
 		case 'M': o->migrate_threads = v; break;
 		case 'b': o->migrate_batch = v; break;
+		case 'U': o->stall_us = v; break;
+		case 'G': o->stall_gap_us = v; break;
+		case 'Y': o->stall_sites = v; break;
+		case 'C': o->stall_clean = 0; break;
 		case 'N':
 			if (strcmp(optarg, "same") && strcmp(optarg, "all")) {
 				fprintf(stderr, "dirtyrace: --migrate-nodes is same or all\n");
@@ -195,8 +209,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH) &&
 	    strcmp(o->inject, DR_INJECT_IOREMAP_NOFLUSH) &&
-	    strcmp(o->inject, DR_INJECT_MIGRATE_NOFLUSH)) {
-		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush)\n",
+	    strcmp(o->inject, DR_INJECT_MIGRATE_NOFLUSH) &&
+	    strcmp(o->inject, DR_INJECT_MPROTECT_NOFLUSH)) {
+		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush)\n",
 			o->inject);
 		return -1;
 	}
@@ -207,7 +222,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static void module_engines(const char *engines, char *buf, size_t len)
 {
 	static const char *const mod[] = {
-		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP,
+		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP, DR_ENGINE_STALL,
 	};
 	size_t n = 0;
 
@@ -241,6 +256,10 @@ static int module_setup(const struct opts *o, const struct testfile *tf)
 	    SET(DR_KNOB_MKCLEAN_THREADS, "%u", o->mkclean_threads) ||
 	    SET(DR_KNOB_WRITEBACK_MS, "%u", o->writeback_ms) ||
 	    SET(DR_KNOB_EVICT_MS, "%u", o->evict_ms) ||
+	    SET(DR_KNOB_STALL_US, "%u", o->stall_us) ||
+	    SET(DR_KNOB_STALL_GAP_US, "%u", o->stall_gap_us) ||
+	    SET(DR_KNOB_STALL_SITES, "%u", o->stall_sites) ||
+	    SET(DR_KNOB_STALL_CLEAN, "%u", o->stall_clean) ||
 	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
 	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()) ||
 	    SET(DR_KNOB_INJECT, "%s", o->inject) ||
@@ -346,6 +365,7 @@ static bool exercised(const struct report *r)
 	bool mk = listed(r->o->engines, DR_ENGINE_MKCLEAN);
 	bool io = listed(r->o->engines, DR_ENGINE_IOREMAP);
 	bool mig = listed(r->o->engines, DR_ENGINE_MIGRATE);
+	bool stall = listed(r->o->engines, DR_ENGINE_STALL);
 	/* A migrator skipped for want of nodes neither passes nor fails a run. */
 	bool numa = listed(r->o->engines, DR_ENGINE_NUMA) && !r->numa->skipped[0];
 
@@ -358,12 +378,15 @@ static bool exercised(const struct report *r)
 		return false;
 	if (numa && !atomic_load(&r->numa->moved))
 		return false;
+	if (stall && !(s[DR_STAT_KP_FLUSH_MM] + s[DR_STAT_KP_BATCH_FLUSH] > 0 &&
+		       s[DR_STAT_STALL_STALLS] > 0))
+		return false;
 	/* Agitators must have agitated: each selected one made changes. */
 	for (int a = 0; a < NR_AGITATORS; a++)
 		if ((r->o->agitate & (1 << a)) && r->tf->nwriters &&
 		    !atomic_load(&r->tf->ctl->agit_ops[a]))
 			return false;
-	return mk || io || mig || numa;
+	return mk || io || mig || numa || stall;
 }
 
 static const char *verdict(const struct report *r, int *code)
@@ -443,6 +466,8 @@ int main(int argc, char **argv)
 		.verify_ms = 1000, .mkclean_threads = 1, .writeback_ms = 10,
 		.evict_ms = 100, .migrate_threads = 1, .migrate_nodes = 1,
 		.migrate_mode = 2, .migrate_batch = 32,
+		.stall_us = 500, .stall_gap_us = 2000,
+		.stall_sites = DR_STALL_SYSCALL | DR_STALL_BATCH, .stall_clean = 1,
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -9,7 +9,7 @@
 static const enum dr_stat probe_stats[] = {
 	DR_STAT_KP_MKCLEAN, DR_STAT_KP_PTE_FLUSH, DR_STAT_KP_WRITEBACK,
 	DR_STAT_KP_EVICT, DR_STAT_KP_PMD_FREE, DR_STAT_KP_MIGRATE_PAGES,
-	DR_STAT_KP_MIGRATE_FOLIO,
+	DR_STAT_KP_MIGRATE_FOLIO, DR_STAT_KP_FLUSH_MM, DR_STAT_KP_BATCH_FLUSH,
 };
 
 static double share(long long n, long long of)
@@ -104,6 +104,13 @@ void report_human(const struct report *r)
 		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
 		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES],
 		       s[DR_STAT_MIGRATE_INJECT_BATCH]);
+	if (s[DR_STAT_STALL_STALLS] || listed(r->o->engines, DR_ENGINE_STALL))
+		printf("  stall         %lld flushes held (%.0f/s), mean %.0f us, max %.0f us, %lld skipped; %lld cleans (%lld inside a stall), %lld pages evicted, %lld flushes skipped by inject\n",
+		       s[DR_STAT_STALL_STALLS], rate(s[DR_STAT_STALL_STALLS], mt),
+		       share(s[DR_STAT_STALL_NS], s[DR_STAT_STALL_STALLS]) / 1000,
+		       s[DR_STAT_STALL_MAX_NS] / 1000.0, s[DR_STAT_STALL_SKIPPED],
+		       s[DR_STAT_STALL_CLEANS], s[DR_STAT_STALL_CLEANS_INSIDE],
+		       s[DR_STAT_STALL_EVICTED], s[DR_STAT_STALL_INJECT]);
 	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
 		printf("  numa          skipped: %s\n", r->numa->skipped);
 	else if (listed(r->o->engines, DR_ENGINE_NUMA))

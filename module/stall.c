@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stall engine: the flush-window amplifier.
+ *
+ * Many real lost-write bugs live between a PTE change and its TLB flush
+ * inside one syscall: zap_pte_range() removing the rmap before its flush
+ * (fixed in 6.2), mremap() flushing after dropping the PTL, reclaim's
+ * batched flush. The window is microseconds wide, and a store through
+ * another CPU's old TLB entry must meet writeback cleaning the folio in
+ * it. This engine makes the two meet:
+ *
+ *  - kprobes on the x86 flush entry points (flush_tlb_mm_range() for every
+ *    user-mm flush, arch_tlbbatch_flush() for reclaim's batch) busy-wait
+ *    stall_us before a flush of a hammer process's mm that covers the
+ *    target file proceeds, at most once every stall_gap_us;
+ *  - meanwhile a cleaner kthread on another CPU (one that ran the mm, so
+ *    one where writers keep their old TLB entries) runs the kernel's own
+ *    writeback on exactly the file pages the flush covers
+ *    (filemap_fdatawrite_range(), i.e. folio_clear_dirty_for_io());
+ *  - once the flush is done it evicts them (unmap_mapping_range(),
+ *    invalidate_mapping_pages()), so a store that landed in a folio the
+ *    kernel believed clean is gone from memory before a writer can
+ *    re-dirty the page, and the next verify round rereads the disk.
+ *
+ * A stall changes timing only, never what the kernel does: a write lost
+ * with it is a real kernel bug. Which mms map the target comes from a
+ * snapshot of the file's i_mmap tree, refreshed every few milliseconds.
+ */
+#include <linux/delay.h>
+#include <linux/debugfs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seq_file.h>
+#include <linux/seqlock.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+#include <asm/tlbflush.h>
+#include "dr.h"
+#include "compat.h"
+
+#define DR_STALL_VMAS		64	/* VMAs of the target tracked */
+#define DR_STALL_CALLERS	32	/* distinct call sites counted */
+#define DR_STALL_REFRESH_MS	5
+#define DR_STALL_EVICT_TRIES	10	/* ~0.5 ms for the writeback to end */
+
+static u32 dr_stall_us = 500;
+static u32 dr_stall_gap_us = 2000;
+static u32 dr_stall_sites = DR_STALL_SYSCALL | DR_STALL_BATCH;
+static u32 dr_stall_clean = 1;
+
+static const struct dr_knob dr_stall_knobs[] = {
+	{ DR_KNOB_STALL_US, &dr_stall_us, 1, 2000, false },
+	{ DR_KNOB_STALL_GAP_US, &dr_stall_gap_us, 100, 1000000, false },
+	{ DR_KNOB_STALL_SITES, &dr_stall_sites, 0,
+	  DR_STALL_SYSCALL | DR_STALL_RMAP | DR_STALL_BATCH, false },
+	{ DR_KNOB_STALL_CLEAN, &dr_stall_clean, 0, 1, false },
+};
+
+/* Snapshot of the target's shared VMAs; each mm is held with mmgrab(). */
+struct dr_stall_vma {
+	struct mm_struct *mm;
+	unsigned long start, end;
+	pgoff_t pgoff;
+};
+
+static struct dr_stall_vma dr_vmas[DR_STALL_VMAS], dr_vmas_new[DR_STALL_VMAS];
+static struct mm_struct *dr_vmas_old[DR_STALL_VMAS];
+static unsigned int dr_nr_vmas;
+static DEFINE_SEQLOCK(dr_vmas_lock);
+
+/* The clean asked for by the stall in progress (one at a time). */
+struct dr_stall_req {
+	unsigned long seq;	/* bumped by each stall that asks for a clean */
+	unsigned long ended;	/* seq of the last stall whose flush may run */
+	pgoff_t first, last;
+	int cpu;		/* whose cleaner */
+};
+
+static struct dr_stall_req dr_req;
+static atomic_t dr_stall_busy;
+static u64 dr_stall_next_ns;
+static bool dr_stall_on;
+static const struct dr_target *dr_stall_target;
+static struct task_struct *dr_mapper;
+static struct task_struct *dr_cleaners[DR_MAX_THREADS];	/* by CPU */
+
+static struct {
+	unsigned long ip;
+	atomic64_t n;
+} dr_callers[DR_STALL_CALLERS];
+
+static void dr_count_caller(unsigned long ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < DR_STALL_CALLERS; i++) {
+		unsigned long cur = READ_ONCE(dr_callers[i].ip);
+
+		if (!cur)
+			cur = cmpxchg(&dr_callers[i].ip, 0, ip) ?: ip;
+		if (cur == ip) {
+			atomic64_inc(&dr_callers[i].n);
+			return;
+		}
+	}
+}
+
+static void dr_stat_max(enum dr_stat id, long v)
+{
+	long cur = atomic64_read(&dr_stats[id]);
+
+	while (v > cur) {
+		long was = atomic64_cmpxchg(&dr_stats[id], cur, v);
+
+		if (was == cur)
+			break;
+		cur = was;
+	}
+}
+
+/*
+ * Is mm one of the target's, and which file pages does [start, end)
+ * cover there? Returns false for a foreign mm; *first > *last when the
+ * range holds none of the file.
+ */
+static bool dr_stall_lookup(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, pgoff_t *first, pgoff_t *last)
+{
+	unsigned int seq, i;
+	bool mine;
+
+	do {
+		seq = read_seqbegin(&dr_vmas_lock);
+		mine = false;
+		*first = ULONG_MAX;
+		*last = 0;
+		for (i = 0; i < dr_nr_vmas; i++) {
+			const struct dr_stall_vma *v = &dr_vmas[i];
+			unsigned long s = max(start, v->start), e = min(end, v->end);
+
+			if (v->mm != mm)
+				continue;
+			mine = true;
+			if (s >= e)
+				continue;
+			*first = min(*first, v->pgoff + ((s - v->start) >> PAGE_SHIFT));
+			*last = max(*last, v->pgoff + ((e - 1 - v->start) >> PAGE_SHIFT));
+		}
+	} while (read_seqretry(&dr_vmas_lock, seq));
+	return mine;
+}
+
+/* A cleaner on a CPU that ran mm (its writers' TLBs), not this one. */
+static struct task_struct *dr_pick_cleaner(struct mm_struct *mm, int *cpu)
+{
+	int self = smp_processor_id(), c;
+
+	for_each_cpu(c, mm_cpumask(mm))
+		if (c != self && c < DR_MAX_THREADS && cpu_online(c) && dr_cleaners[c])
+			goto found;
+	for_each_online_cpu(c)
+		if (c != self && c < DR_MAX_THREADS && dr_cleaners[c])
+			goto found;
+	return NULL;
+found:
+	*cpu = c;
+	return dr_cleaners[c];
+}
+
+/* Hold this flush for stall_us while a cleaner writes the pages back. */
+static void dr_stall(struct mm_struct *mm, unsigned long caller,
+		     pgoff_t first, pgoff_t last)
+{
+	u64 t0 = ktime_get_ns(), ns;
+	struct task_struct *cleaner = NULL;
+	unsigned long seq = 0;
+	int cpu = -1;
+
+	if (t0 < READ_ONCE(dr_stall_next_ns) || atomic_cmpxchg(&dr_stall_busy, 0, 1)) {
+		dr_stat_inc(DR_STAT_STALL_SKIPPED);
+		return;
+	}
+	dr_count_caller(caller);
+	if (READ_ONCE(dr_stall_clean))
+		cleaner = dr_pick_cleaner(mm, &cpu);
+	if (cleaner) {
+		seq = dr_req.seq + 1;
+		WRITE_ONCE(dr_req.first, first);
+		WRITE_ONCE(dr_req.last, last);
+		WRITE_ONCE(dr_req.cpu, cpu);
+		smp_store_release(&dr_req.seq, seq);
+		wake_up_process(cleaner);
+	}
+	while (ktime_get_ns() - t0 < READ_ONCE(dr_stall_us) * NSEC_PER_USEC &&
+	       READ_ONCE(dr_stall_on))
+		cpu_relax();
+	ns = ktime_get_ns() - t0;
+	WRITE_ONCE(dr_stall_next_ns, t0 + ns +
+		   max(READ_ONCE(dr_stall_gap_us), READ_ONCE(dr_stall_us)) * NSEC_PER_USEC);
+	dr_stat_inc(DR_STAT_STALL_STALLS);
+	dr_stat_add(DR_STAT_STALL_NS, ns);
+	dr_stat_max(DR_STAT_STALL_MAX_NS, ns);
+	if (cleaner) {
+		smp_store_release(&dr_req.ended, seq);
+		wake_up_process(cleaner);
+	}
+	atomic_set_release(&dr_stall_busy, 0);
+}
+
+static bool dr_is_cleaner(void)
+{
+	int cpu = raw_smp_processor_id();
+
+	return cpu < DR_MAX_THREADS && dr_cleaners[cpu] == current;
+}
+
+/*
+ * inject=mprotect_noflush: mprotect() write-protects the PTEs and skips
+ * its flush, so writers keep writable TLB entries to pages the kernel
+ * says are read-only (nothing is lost: the PTEs stay dirty; the hammer's
+ * protection oracle sees the stores that should have faulted).
+ */
+static bool dr_inject_mprotect(struct pt_regs *regs, bool syscall)
+{
+	if (!dr_inject_is(DR_INJ_MPROTECT_NOFLUSH) || !syscall || DR_ARG(regs, 4) ||
+	    syscall_get_nr(current, task_pt_regs(current)) != __NR_mprotect)
+		return false;
+	dr_stat_inc(DR_STAT_STALL_INJECT);
+	dr_override_return(regs, 0);
+	return true;
+}
+
+/* flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
+bool dr_stall_flush_mm(struct pt_regs *regs)
+{
+	struct mm_struct *mm = (void *)DR_ARG(regs, 0);
+	unsigned long start = DR_ARG(regs, 1), end = DR_ARG(regs, 2);
+	bool syscall = current->mm == mm && !(current->flags & PF_KTHREAD);
+	pgoff_t first, last;
+
+	if (!READ_ONCE(dr_stall_on) || in_interrupt() || irqs_disabled())
+		return false;
+	if (!dr_stall_lookup(mm, start, end, &first, &last))
+		return false;
+	if (end == TLB_FLUSH_ALL) {
+		first = 0;
+		last = ULONG_MAX;
+	} else if (first > last) {
+		return false;	/* the mm's own memory, not the file */
+	}
+	dr_stat_inc(DR_STAT_KP_FLUSH_MM);
+	if (dr_inject_mprotect(regs, syscall))
+		return true;
+	if (!(READ_ONCE(dr_stall_sites) & (syscall ? DR_STALL_SYSCALL : DR_STALL_RMAP)) ||
+	    dr_is_cleaner())
+		return false;
+	dr_stall(mm, dr_caller(regs), first, last);
+	return false;
+}
+
+/* arch_tlbbatch_flush(batch): ours when a hammer process reclaims. */
+bool dr_stall_batch_flush(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	pgoff_t first, last;
+
+	if (!READ_ONCE(dr_stall_on) || !mm || (current->flags & PF_KTHREAD) ||
+	    in_interrupt() || irqs_disabled() ||
+	    !dr_stall_lookup(mm, 0, TASK_SIZE_MAX, &first, &last))
+		return false;
+	dr_stat_inc(DR_STAT_KP_BATCH_FLUSH);
+	if (READ_ONCE(dr_stall_sites) & DR_STALL_BATCH)
+		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX);
+	return false;
+}
+
+/* Write back the stalled flush's pages, then evict them once it is done. */
+static void dr_clean_window(struct address_space *mapping, unsigned long seq)
+{
+	pgoff_t first = READ_ONCE(dr_req.first), last = READ_ONCE(dr_req.last);
+	loff_t from = (loff_t)first << PAGE_SHIFT;
+	loff_t to = last == ULONG_MAX ? LLONG_MAX : ((loff_t)(last + 1) << PAGE_SHIFT) - 1;
+	unsigned long evicted = 0;
+	unsigned int i;
+
+	filemap_fdatawrite_range(mapping, from, to);
+	dr_stat_inc(DR_STAT_STALL_CLEANS);
+	if ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0)
+		dr_stat_inc(DR_STAT_STALL_CLEANS_INSIDE);
+	while ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0 &&
+	       !kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0)
+			schedule_timeout(1);
+		__set_current_state(TASK_RUNNING);
+	}
+	/*
+	 * Busy, so that no writer on this CPU re-dirties the pages first;
+	 * retried while the I/O and the zap's page references drain.
+	 */
+	unmap_mapping_range(mapping, from, to == LLONG_MAX ? 0 : to - from + 1, 0);
+	for (i = 0; i < DR_STALL_EVICT_TRIES; i++) {
+		evicted += invalidate_mapping_pages(mapping, first, last);
+		udelay(50);
+	}
+	dr_stat_add(DR_STAT_STALL_EVICTED, evicted);
+}
+
+static int dr_cleaner_fn(void *arg)
+{
+	int cpu = (long)arg;
+	unsigned long done = 0, seq;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		seq = smp_load_acquire(&dr_req.seq);
+		if (seq == done || READ_ONCE(dr_req.cpu) != cpu) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		done = seq;
+		dr_clean_window(dr_stall_target->mapping, seq);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* Publish the target's shared VMAs; drop the mms of the last snapshot. */
+static void dr_stall_refresh(struct address_space *mapping)
+{
+	unsigned int n = 0, old, i;
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node && n < DR_STALL_VMAS;
+	     node = rb_next(node)) {
+		struct vm_area_struct *vma =
+			rb_entry(node, struct vm_area_struct, shared.rb);
+
+		if (!(vma->vm_flags & VM_SHARED))
+			continue;
+		mmgrab(vma->vm_mm);
+		dr_vmas_new[n++] = (struct dr_stall_vma) {
+			.mm = vma->vm_mm, .start = vma->vm_start,
+			.end = vma->vm_end, .pgoff = vma->vm_pgoff,
+		};
+	}
+	i_mmap_unlock_read(mapping);
+
+	write_seqlock(&dr_vmas_lock);
+	old = dr_nr_vmas;
+	for (i = 0; i < old; i++)
+		dr_vmas_old[i] = dr_vmas[i].mm;
+	memcpy(dr_vmas, dr_vmas_new, n * sizeof(dr_vmas[0]));
+	dr_nr_vmas = n;
+	write_sequnlock(&dr_vmas_lock);
+	/* A reader that saw an old mm retries: the sequence moved on. */
+	for (i = 0; i < old; i++)
+		mmdrop(dr_vmas_old[i]);
+}
+
+static int dr_mapper_fn(void *arg)
+{
+	const struct dr_target *t = arg;
+
+	while (!kthread_should_stop()) {
+		dr_stall_refresh(t->mapping);
+		WRITE_ONCE(dr_stall_on, true);
+		msleep(DR_STALL_REFRESH_MS);
+	}
+	return 0;
+}
+
+static void dr_stall_stop(void)
+{
+	unsigned int i;
+
+	WRITE_ONCE(dr_stall_on, false);
+	if (dr_mapper)
+		kthread_stop(dr_mapper);
+	dr_mapper = NULL;
+	/* Kprobe handlers run with preemption off: none is left after this. */
+	synchronize_rcu();
+	for (i = 0; i < DR_MAX_THREADS; i++) {
+		if (!dr_cleaners[i])
+			continue;
+		kthread_stop(dr_cleaners[i]);
+		put_task_struct(dr_cleaners[i]);
+		dr_cleaners[i] = NULL;
+	}
+	write_seqlock(&dr_vmas_lock);
+	for (i = 0; i < dr_nr_vmas; i++)
+		dr_vmas_old[i] = dr_vmas[i].mm;
+	i = dr_nr_vmas;
+	dr_nr_vmas = 0;
+	write_sequnlock(&dr_vmas_lock);
+	while (i--)
+		mmdrop(dr_vmas_old[i]);
+}
+
+static int dr_stall_start(const struct dr_target *t)
+{
+	struct task_struct *k;
+	int cpu;
+
+	dr_stall_target = t;
+	for_each_online_cpu(cpu) {
+		if (cpu >= DR_MAX_THREADS)
+			break;
+		k = kthread_create_on_cpu(dr_cleaner_fn, (void *)(long)cpu, cpu,
+					  "dirtyrace-stc/%u");
+		if (IS_ERR(k))
+			goto fail;
+		get_task_struct(k);
+		sched_set_fifo_low(k);
+		dr_cleaners[cpu] = k;
+		wake_up_process(k);
+	}
+	k = kthread_run(dr_mapper_fn, (void *)t, "dirtyrace-stallmap");
+	if (IS_ERR(k))
+		goto fail;
+	dr_mapper = k;
+	return 0;
+fail:
+	dr_stall_stop();
+	return PTR_ERR(k);
+}
+
+static void dr_stall_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < DR_STALL_CALLERS; i++) {
+		WRITE_ONCE(dr_callers[i].ip, 0);
+		atomic64_set(&dr_callers[i].n, 0);
+	}
+	WRITE_ONCE(dr_stall_next_ns, 0);
+}
+
+/* stall_callers: "COUNT FUNCTION+OFFSET" per call site that was stalled. */
+static int dr_callers_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < DR_STALL_CALLERS; i++) {
+		unsigned long ip = READ_ONCE(dr_callers[i].ip);
+
+		if (ip)
+			seq_printf(m, "%lld %pS\n",
+				   (long long)atomic64_read(&dr_callers[i].n), (void *)ip);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dr_callers);
+
+static void dr_stall_debugfs(struct dentry *dir)
+{
+	debugfs_create_file(DR_FILE_STALL_CALLERS, 0400, dir, NULL, &dr_callers_fops);
+}
+
+const struct dr_engine dr_stall_engine = {
+	.name = DR_ENGINE_STALL,
+	.knobs = dr_stall_knobs,
+	.nr_knobs = ARRAY_SIZE(dr_stall_knobs),
+	.needs_target = true,
+	.start = dr_stall_start,
+	.stop = dr_stall_stop,
+	.reset = dr_stall_reset,
+	.debugfs = dr_stall_debugfs,
+};
