@@ -67,9 +67,11 @@ int agitators_parse(const char *list)
 
 /*
  * Held across every change of which mapping backs a VA of the writers'
- * range (zap's MAP_FIXED remap, mremap away until plugged and back), and
- * around mremap's mmap(NULL) of its spot, so that plug() finds exactly
- * the hole it made and nothing is ever placed in one. The kernel
+ * range (zap's MAP_FIXED remap, mremap away, plug and back), around
+ * mremap's mmap(NULL) of its spot, so that plug() finds exactly the hole
+ * it made and nothing is ever placed in one, and across mprotect's
+ * read-only spell, so that nothing makes a range the protection oracle
+ * has published writable behind its back. The kernel
  * serialises these calls on mmap_lock anyway, and the writers, whose
  * stores are what they race, never take this lock.
  */
@@ -132,6 +134,20 @@ static bool plug(struct agit_thread *ag, size_t off, size_t len)
 	return false;
 }
 
+/* Publish [off, off + len) once the syscall that protects it returned. */
+static void forbid(enum oracle_kind k, size_t off, size_t len)
+{
+	atomic_store(&oracles[k].off, off);
+	atomic_store(&oracles[k].len, len);
+	atomic_fetch_add(&oracles[k].seq, 1);	/* odd: published */
+}
+
+/* Withdraw it before the syscall that lifts the protection. */
+static void allow(enum oracle_kind k)
+{
+	atomic_fetch_add(&oracles[k].seq, 1);
+}
+
 static void zap(struct agit_thread *ag)
 {
 	size_t off, len;
@@ -157,7 +173,7 @@ static void move(struct agit_thread *ag)
 {
 	size_t off, len;
 	char *spot, *moved;
-	bool ok;
+	bool ok, published = false;
 
 	if (xorshift(&ag->rng) % 8 == 0) {
 		off = PAGE;
@@ -165,24 +181,29 @@ static void move(struct agit_thread *ag)
 	} else {
 		subrange(ag, 256, &off, &len);
 	}
-	/* The lock also keeps this mmap(NULL) away from any hole: there is none. */
+	/*
+	 * The lock also keeps this mmap(NULL) away from any hole (there is
+	 * none), and nothing can map over the plug while it is published.
+	 */
 	pthread_mutex_lock(&layout_lock);
 	spot = atomic_load(&ag->tf->ctl->stop) ? MAP_FAILED :
 	       mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	moved = spot == MAP_FAILED ? MAP_FAILED :
 		mremap(ag->map + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
-	if (moved != MAP_FAILED)
-		plug(ag, off, len);
-	else if (spot != MAP_FAILED)
-		munmap(spot, len);	/* a failed mremap may have unmapped it */
-	pthread_mutex_unlock(&layout_lock);
 	if (moved == MAP_FAILED) {
+		if (spot != MAP_FAILED)
+			munmap(spot, len);	/* a failed mremap may have unmapped it */
+		pthread_mutex_unlock(&layout_lock);
 		note(ag, 0);
 		return;
 	}
+	published = plug(ag, off, len);
+	if (published)
+		forbid(OR_MREMAP, off, len);
 	usleep(xorshift(&ag->rng) % 200);
+	if (published)
+		allow(OR_MREMAP);
 	/* Back over the plug: MREMAP_FIXED replaces it in one step. */
-	pthread_mutex_lock(&layout_lock);
 	ok = mremap(moved, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, ag->map + off) != MAP_FAILED;
 	if (!ok) {
 		if (mmap(ag->map + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
@@ -200,9 +221,16 @@ static void protect(struct agit_thread *ag)
 	int ok;
 
 	subrange(ag, 64, &off, &len);
+	/* Under the layout lock, nothing else makes the range writable. */
+	pthread_mutex_lock(&layout_lock);
 	ok = !mprotect(ag->map + off, len, PROT_READ);
+	if (ok)
+		forbid(OR_MPROTECT, off, len);
 	usleep(xorshift(&ag->rng) % 200);
+	if (ok)
+		allow(OR_MPROTECT);
 	ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
+	pthread_mutex_unlock(&layout_lock);
 	note(ag, ok);
 }
 

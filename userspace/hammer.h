@@ -90,6 +90,29 @@ static inline uint64_t stamp_check(uint64_t s)
 
 enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, NR_AGITATORS };
 
+/*
+ * The protection oracle: once mprotect(PROT_READ) or mremap-away of a
+ * range has returned, no store through the old translation may complete.
+ * An agitator publishes the range (seq odd) only after its syscall
+ * returned and withdraws it (seq even) before undoing it; a writer that
+ * saw it published before a store, and the same seq after the store,
+ * stored while the kernel promised a fault: a stale TLB entry.
+ */
+enum oracle_kind { OR_MPROTECT, OR_MREMAP, NR_ORACLES };
+struct oracle {
+	atomic_uint seq;
+	atomic_size_t off, len;	/* file offsets */
+};
+extern struct oracle oracles[NR_ORACLES];	/* per writer process */
+#define MAX_STALE	32	/* stale-TLB records kept */
+struct stale_rec {
+	uint64_t offset;
+	size_t off, len;	/* the protected range */
+	double t;		/* monotonic seconds */
+	unsigned int writer;
+	enum oracle_kind kind;
+};
+
 /* Shared (MAP_SHARED|MAP_ANONYMOUS) between the coordinator and writers. */
 struct control {
 	atomic_uint paused;		/* coordinator asks writers to hold */
@@ -99,6 +122,11 @@ struct control {
 	atomic_ullong writes[MAX_WRITERS];
 	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
 	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];
+	atomic_ullong oracle_checks[MAX_WRITERS];	/* stores into a published range */
+	atomic_ullong stale;		/* of those, stores that completed */
+	atomic_uint nstale_recs;
+	struct stale_rec stale_recs[MAX_STALE];
+	double t0;			/* run start, monotonic */
 	/* The hammer could not keep its own protocol: abort, no verdict. */
 	atomic_uint harness_error;
 	char harness_msg[256];
@@ -154,6 +182,8 @@ void writers_stop(struct testfile *tf);
 const char *writers_dead(struct testfile *tf);
 uint64_t writers_total(const struct testfile *tf);
 uint64_t writers_faulted(const struct testfile *tf);
+uint64_t writers_oracle_checks(const struct testfile *tf);
+const char *oracle_name(enum oracle_kind k);
 uint64_t guarded_load(volatile uint64_t *p);
 
 /* agitate.c */
@@ -203,6 +233,7 @@ struct report {
 	const char *verdict;
 	int exit_code;
 	char io_log[8192];	/* the module's ioremap mismatch records */
+	char stall_log[2048];	/* the stall engine's call sites */
 };
 void report_human(const struct report *r);
 int report_json(const struct report *r, const char *path);

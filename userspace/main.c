@@ -395,6 +395,10 @@ static const char *verdict(const struct report *r, int *code)
 		*code = EXIT_LOST;
 		return "FAIL (lost writes or ioremap mismatches)";
 	}
+	if (r->tf->ctl && atomic_load(&r->tf->ctl->stale)) {
+		*code = EXIT_LOST;
+		return "FAIL (stale TLB: stores completed after the kernel revoked write access)";
+	}
 	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
 		*code = EXIT_INCONCLUSIVE;
 		return "INCONCLUSIVE (the engines exercised no kernel path)";
@@ -445,6 +449,7 @@ static int run(struct opts *o)
 			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
 		r.writes = writers_total(&tf);
 		knob_read(DR_FILE_IOREMAP_MISMATCHES, r.io_log, sizeof(r.io_log));
+		knob_read(DR_FILE_STALL_CALLERS, r.stall_log, sizeof(r.stall_log));
 		r.numa_nodes = numa_available() < 0 ? 1 : numa_num_configured_nodes();
 		r.verdict = verdict(&r, &r.exit_code);
 		report_human(&r);

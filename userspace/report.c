@@ -54,6 +54,50 @@ static double numa_migrations(const struct report *r)
 	return rate(atomic_load(&r->numa->moved), r->elapsed);
 }
 
+static void print_stale(const struct report *r, const struct stale_rec *s)
+{
+	printf("STALE TLB: store at offset 0x%llx page %llu by writer %u completed at %.3f s, after %s of file range [0x%zx, 0x%zx) had returned; engines %s, inject %s\n",
+	       (unsigned long long)s->offset, (unsigned long long)(s->offset / 4096),
+	       s->writer, s->t - r->tf->ctl->t0, oracle_name(s->kind), s->off,
+	       s->off + s->len, r->o->engines, r->o->inject);
+}
+
+static unsigned int stale_recs(const struct report *r)
+{
+	unsigned int n = r->tf->ctl ? atomic_load(&r->tf->ctl->nstale_recs) : 0;
+
+	return n < MAX_STALE ? n : MAX_STALE;
+}
+
+/* Each line of a module log file through fn(line, len). */
+static void each_line(const char *log, void (*fn)(const char *l, int n, void *arg), void *arg)
+{
+	for (const char *l = log; *l; ) {
+		size_t n = strcspn(l, "\n");
+
+		fn(l, (int)n, arg);
+		l += n + (l[n] == '\n');
+	}
+}
+
+static void caller_human(const char *l, int n, void *arg)
+{
+	printf("%s%.*s", *(int *)arg ? ", " : "", n, l);
+	++*(int *)arg;
+}
+
+struct json_list {
+	FILE *f;
+	int n;
+};
+
+static void caller_json(const char *l, int n, void *arg)
+{
+	struct json_list *j = arg;
+
+	fprintf(j->f, "%s\"%.*s\"", j->n++ ? ", " : "", n, l);
+}
+
 void report_human(const struct report *r)
 {
 	const long long *s = r->stats;
@@ -72,6 +116,8 @@ void report_human(const struct report *r)
 	}
 	if (v->nrecs > 20)
 		printf("... %u more in the JSON report\n", v->nrecs - 20);
+	for (i = 0; i < stale_recs(r) && i < 10; i++)
+		print_stale(r, &r->tf->ctl->stale_recs[i]);
 	printf("dirtyrace run on %s: %llu KiB file, %u writers (%u threads x %u processes), %d NUMA node(s), %.1f s\n",
 	       u.release, (unsigned long long)(r->tf->size >> 10), r->tf->nwriters,
 	       r->o->threads, r->o->procs, r->numa_nodes, t);
@@ -111,6 +157,13 @@ void report_human(const struct report *r)
 		       s[DR_STAT_STALL_MAX_NS] / 1000.0, s[DR_STAT_STALL_SKIPPED],
 		       s[DR_STAT_STALL_CLEANS], s[DR_STAT_STALL_CLEANS_INSIDE],
 		       s[DR_STAT_STALL_EVICTED], s[DR_STAT_STALL_INJECT]);
+	if (r->stall_log[0]) {
+		int n = 0;
+
+		printf("  stall callers ");
+		each_line(r->stall_log, caller_human, &n);
+		printf("\n");
+	}
 	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
 		printf("  numa          skipped: %s\n", r->numa->skipped);
 	else if (listed(r->o->engines, DR_ENGINE_NUMA))
@@ -127,6 +180,10 @@ void report_human(const struct report *r)
 				       (unsigned long long)atomic_load(&r->tf->ctl->agit_errors[a]));
 		printf("; %llu faulted stores (not owed)\n",
 		       (unsigned long long)writers_faulted(r->tf));
+		if (r->o->agitate & (1 << AG_MPROTECT | 1 << AG_MREMAP))
+			printf("  oracle        %llu stores into read-only or moved-away ranges, %llu completed (stale TLB)\n",
+			       (unsigned long long)writers_oracle_checks(r->tf),
+			       (unsigned long long)atomic_load(&r->tf->ctl->stale));
 	}
 	printf("  kernel paths ");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
@@ -213,6 +270,22 @@ int report_json(const struct report *r, const char *path)
 				(unsigned long long)atomic_load(&r->tf->ctl->agit_errors[a]));
 	fprintf(f, "},\n  \"faulted_stores\": %llu,\n",
 		(unsigned long long)writers_faulted(r->tf));
+	fprintf(f, "  \"oracle_checks\": %llu,\n  \"stale_tlb_violations\": %llu,\n",
+		(unsigned long long)(r->tf->ctl ? writers_oracle_checks(r->tf) : 0),
+		(unsigned long long)(r->tf->ctl ? atomic_load(&r->tf->ctl->stale) : 0));
+	fprintf(f, "  \"stale_tlb\": [");
+	for (i = 0; i < stale_recs(r); i++) {
+		const struct stale_rec *sr = &r->tf->ctl->stale_recs[i];
+
+		fprintf(f, "%s\n    {\"offset\": %llu, \"page\": %llu, \"writer\": %u, \"t_ms\": %.0f, \"after\": \"%s\", \"range\": [%zu, %zu]}",
+			i ? "," : "", (unsigned long long)sr->offset,
+			(unsigned long long)(sr->offset / 4096), sr->writer,
+			(sr->t - r->tf->ctl->t0) * 1000, oracle_name(sr->kind), sr->off,
+			sr->off + sr->len);
+	}
+	fprintf(f, "%s],\n  \"stall_callers\": [", stale_recs(r) ? "\n  " : "");
+	each_line(r->stall_log, caller_json, &(struct json_list){ .f = f });
+	fprintf(f, "],\n");
 	fprintf(f, "  \"kernel_path_hits\": {");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",

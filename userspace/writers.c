@@ -197,9 +197,63 @@ struct writer {
 	struct testfile *tf;
 	volatile uint64_t *map;	/* this process's mapping of the data area */
 	unsigned int id;
-	bool pin;
+	bool pin, oracle;	/* oracle: an agitator of this process publishes */
 	uint64_t rng;
 };
+
+struct oracle oracles[NR_ORACLES];
+
+const char *oracle_name(enum oracle_kind k)
+{
+	return k == OR_MPROTECT ? "mprotect(PROT_READ)" : "mremap away";
+}
+
+/* Bit k set: file offset off lies in a range oracle k has published. */
+static unsigned int oracle_armed(size_t off, unsigned int seq[NR_ORACLES])
+{
+	unsigned int armed = 0;
+
+	for (int k = 0; k < NR_ORACLES; k++) {
+		struct oracle *o = &oracles[k];
+		size_t start;
+
+		seq[k] = atomic_load(&o->seq);
+		start = atomic_load(&o->off);
+		if ((seq[k] & 1) && off >= start && off - start < atomic_load(&o->len))
+			armed |= 1u << k;
+	}
+	return armed;
+}
+
+static void stale_report(struct writer *w, size_t off, enum oracle_kind k)
+{
+	struct control *ctl = w->tf->ctl;
+	unsigned int n = atomic_fetch_add(&ctl->nstale_recs, 1);
+
+	atomic_fetch_add(&ctl->stale, 1);
+	if (n < MAX_STALE)
+		ctl->stale_recs[n] = (struct stale_rec) {
+			.offset = off, .off = atomic_load(&oracles[k].off),
+			.len = atomic_load(&oracles[k].len), .t = now(),
+			.writer = w->id, .kind = k,
+		};
+}
+
+/*
+ * A store that completed while its range was published the whole time
+ * (same seq before and after) went through a translation the kernel had
+ * already revoked. The fence orders the store before the second look.
+ */
+static void oracle_check(struct writer *w, size_t off, unsigned int armed,
+			 const unsigned int seq[NR_ORACLES])
+{
+	atomic_fetch_add_explicit(&w->tf->ctl->oracle_checks[w->id], 1,
+				  memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	for (int k = 0; k < NR_ORACLES; k++)
+		if ((armed & (1u << k)) && atomic_load(&oracles[k].seq) == seq[k])
+			stale_report(w, off, k);
+}
 
 /* Hold while the coordinator verifies; ack so it knows we are quiet. */
 static void writer_hold(struct control *ctl, unsigned int id)
@@ -222,13 +276,21 @@ static void *writer_fn(void *arg)
 		uint64_t slot = w->id + tf->nwriters * (xorshift(&w->rng) % per);
 		uint64_t stamp = stamp_make(w->id, slot,
 					    stamp_seq(tf->shadow[slot]) + 1);
+		size_t off = PAGE + slot * sizeof(uint64_t);
+		unsigned int seq[NR_ORACLES], armed = w->oracle ? oracle_armed(off, seq) : 0;
 
 		/* Owed to the file only once the store completed. */
-		if (guarded_store(&w->map[slot], stamp))
+		if (guarded_store(&w->map[slot], stamp)) {
 			tf->shadow[slot] = stamp;
-		else
+			if (armed)
+				oracle_check(w, off, armed, seq);
+		} else {
 			atomic_fetch_add_explicit(&ctl->faulted[w->id], 1,
 						  memory_order_relaxed);
+			if (armed)	/* faulted as promised */
+				atomic_fetch_add_explicit(&ctl->oracle_checks[w->id], 1,
+							  memory_order_relaxed);
+		}
 		if (!(++writes & 63))
 			atomic_store_explicit(&ctl->writes[w->id], writes,
 					      memory_order_relaxed);
@@ -266,6 +328,7 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		w[i].map = (volatile uint64_t *)(map + PAGE);
 		w[i].id = proc * o->threads + i;
 		w[i].pin = o->pin;
+		w[i].oracle = o->agitate & (1 << AG_MPROTECT | 1 << AG_MREMAP);
 		w[i].rng = o->seed * 0x9E3779B97F4A7C15ULL + w[i].id * 7919 + 1;
 		if (pthread_create(&th[i], NULL, writer_fn, &w[i])) {
 			fprintf(stderr, "dirtyrace: pthread_create failed\n");
@@ -291,6 +354,7 @@ int writers_start(struct testfile *tf, const struct opts *o)
 {
 	unsigned int p;
 
+	tf->ctl->t0 = now();	/* the oracle's records are relative to this */
 	for (p = 0; p < o->procs; p++) {
 		pid_t pid = fork();
 
@@ -376,6 +440,11 @@ static uint64_t writers_sum(const struct testfile *tf, const atomic_ullong *per_
 uint64_t writers_faulted(const struct testfile *tf)
 {
 	return writers_sum(tf, tf->ctl->faulted);
+}
+
+uint64_t writers_oracle_checks(const struct testfile *tf)
+{
+	return writers_sum(tf, tf->ctl->oracle_checks);
 }
 
 uint64_t writers_total(const struct testfile *tf)
