@@ -47,8 +47,8 @@
 #define DR_STALL_REFRESH_MS	5
 #define DR_STALL_EVICT_TRIES	10	/* ~0.5 ms for the writeback to end */
 
-static u32 dr_stall_us = 500;
-static u32 dr_stall_gap_us = 2000;
+static u32 dr_stall_us = 1000;
+static u32 dr_stall_gap_us = 3000;
 static u32 dr_stall_sites = DR_STALL_SYSCALL | DR_STALL_BATCH;
 static u32 dr_stall_clean = 1;
 

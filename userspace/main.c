@@ -46,8 +46,8 @@ static void usage(FILE *f)
 "  --migrate-nodes WHERE  same (each folio to its own node) or all (round-robin) [all]\n"
 "  --migrate-mode MODE    async, sync_light or sync [sync]\n"
 "  --migrate-batch N      folios per migrate_pages() call [32]\n"
-"  --stall-us US          stall engine: busy-wait before each held TLB flush [500]\n"
-"  --stall-gap-us US      stall engine: at least this between two stalls [2000]\n"
+"  --stall-us US          stall engine: busy-wait before each held TLB flush [1000]\n"
+"  --stall-gap-us US      stall engine: at least this between two stalls [3000]\n"
 "  --stall-sites MASK     stall engine: 1 syscall flushes, 2 rmap-walk flushes, 4 reclaim batch [5]\n"
 "  --no-stall-clean       stall engine: hold flushes without writing back and evicting their pages\n"
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
@@ -471,7 +471,7 @@ int main(int argc, char **argv)
 		.verify_ms = 1000, .mkclean_threads = 1, .writeback_ms = 10,
 		.evict_ms = 100, .migrate_threads = 1, .migrate_nodes = 1,
 		.migrate_mode = 2, .migrate_batch = 32,
-		.stall_us = 500, .stall_gap_us = 2000,
+		.stall_us = 1000, .stall_gap_us = 3000,
 		.stall_sites = DR_STALL_SYSCALL | DR_STALL_BATCH, .stall_clean = 1,
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
