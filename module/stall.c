@@ -192,6 +192,7 @@ static void dr_stall(struct mm_struct *mm, unsigned long caller,
 		WRITE_ONCE(dr_req.first, first);
 		WRITE_ONCE(dr_req.last, last);
 		WRITE_ONCE(dr_req.cpu, cpu);
+		/* The range is visible before the cleaner sees the new seq. */
 		smp_store_release(&dr_req.seq, seq);
 		wake_up_process(cleaner);
 	}
@@ -205,10 +206,18 @@ static void dr_stall(struct mm_struct *mm, unsigned long caller,
 	dr_stat_add(DR_STAT_STALL_NS, ns);
 	dr_stat_max(DR_STAT_STALL_MAX_NS, ns);
 	if (cleaner) {
+		/* Orders the stall before the cleaner's eviction. */
 		smp_store_release(&dr_req.ended, seq);
 		wake_up_process(cleaner);
 	}
 	atomic_set_release(&dr_stall_busy, 0);
+}
+
+/* Is the flush of stall seq still held? */
+static bool dr_req_held(unsigned long seq)
+{
+	/* Pairs with the release of ended in dr_stall(). */
+	return (long)(smp_load_acquire(&dr_req.ended) - seq) < 0;
 }
 
 static bool dr_is_cleaner(void)
@@ -289,12 +298,11 @@ static void dr_clean_window(struct address_space *mapping, unsigned long seq)
 
 	filemap_fdatawrite_range(mapping, from, to);
 	dr_stat_inc(DR_STAT_STALL_CLEANS);
-	if ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0)
+	if (dr_req_held(seq))
 		dr_stat_inc(DR_STAT_STALL_CLEANS_INSIDE);
-	while ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0 &&
-	       !kthread_should_stop()) {
+	while (dr_req_held(seq) && !kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if ((long)(smp_load_acquire(&dr_req.ended) - seq) < 0)
+		if (dr_req_held(seq))
 			schedule_timeout(1);
 		__set_current_state(TASK_RUNNING);
 	}
@@ -319,6 +327,7 @@ static int dr_cleaner_fn(void *arg)
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (kthread_should_stop())
 			break;
+		/* Pairs with the stall's release: the range is the new one. */
 		seq = smp_load_acquire(&dr_req.seq);
 		if (seq == done || READ_ONCE(dr_req.cpu) != cpu) {
 			schedule();
