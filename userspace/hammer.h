@@ -29,6 +29,7 @@ struct opts {
 	const char *dir;
 	double duration;	/* seconds */
 	unsigned int threads;	/* writer threads per process */
+	unsigned int burst;	/* consecutive own slots per random pick */
 	unsigned int procs;	/* writer processes */
 	uint64_t file_size;
 	char engines[64];

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 "  --duration SEC         run time [30]\n"
 "  --threads N            writer threads per process [online CPUs]\n"
 "  --procs N              writer processes, each with its own mapping [1]\n"
+"  --burst N              stores per random pick, to consecutive own slots [8]\n"
 "  --file-size SIZE       test file size, K/M/G suffix [8M]\n"
 "  --engines LIST         mkclean, migrate, ioremap, stall (module) and numa (libnuma), or none [mkclean]\n"
 "  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush, migrate_noflush,\n"
@@ -104,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "threads", required_argument, 0, 'T' },
 		{ "procs", required_argument, 0, 'P' },
 		{ "file-size", required_argument, 0, 's' },
+		{ "burst", required_argument, 0, 'B' },
 		{ "engines", required_argument, 0, 'e' },
 		{ "inject", required_argument, 0, 'i' },
 		{ "seed", required_argument, 0, 'S' },
@@ -132,8 +134,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
 
-	while ((c = getopt_long(argc, argv, "d:t:T:P:s:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:pkqh", lo, NULL)) != -1) {
-		if (strchr("tTPsSvmwxMbUGY", c) && parse_u(optarg, &v, c == 's')) {
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:pkqh", lo, NULL)) != -1) {
+		if (strchr("tTPsBSvmwxMbUGY", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
 			return -1;
 		}
@@ -143,6 +145,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'T': o->threads = v; break;
 		case 'P': o->procs = v; break;
 		case 's': o->file_size = v; break;
+		case 'B': o->burst = v > 512 ? 0 : v; break;
 		case 'e': snprintf(o->engines, sizeof(o->engines), "%s", optarg); break;
 		case 'i': o->inject = optarg; break;
 		case 'S': o->seed = v; break;
@@ -193,6 +196,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!o->threads || !o->procs || o->threads * o->procs > MAX_WRITERS) {
 		fprintf(stderr, "dirtyrace: need 1..%d writers in all (--threads x --procs)\n", MAX_WRITERS);
+		return -1;
+	}
+	if (!o->burst || o->burst > 512) {
+		fprintf(stderr, "dirtyrace: --burst must be 1..512\n");
 		return -1;
 	}
 	if (o->agitate && !file_engines(o->engines)) {
@@ -466,7 +473,7 @@ static int run(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = {
-		.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20,
+		.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20, .burst = 8,
 		.engines = DR_ENGINE_MKCLEAN, .inject = DR_INJECT_NONE,
 		.verify_ms = 1000, .mkclean_threads = 1, .writeback_ms = 10,
 		.evict_ms = 100, .migrate_threads = 1, .migrate_nodes = 1,

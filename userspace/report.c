@@ -211,8 +211,8 @@ int report_json(const struct report *r, const char *path)
 	fprintf(f, "{\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n",
 		r->verdict, r->exit_code);
 	fprintf(f, "  \"kernel\": \"%s\",\n  \"duration_s\": %.3f,\n", u.release, r->elapsed);
-	fprintf(f, "  \"threads\": %u,\n  \"procs\": %u,\n  \"numa_nodes\": %d,\n",
-		r->o->threads, r->o->procs, r->numa_nodes);
+	fprintf(f, "  \"threads\": %u,\n  \"procs\": %u,\n  \"burst\": %u,\n  \"numa_nodes\": %d,\n",
+		r->o->threads, r->o->procs, r->o->burst, r->numa_nodes);
 	fprintf(f, "  \"file_size\": %llu,\n  \"slots\": %llu,\n",
 		(unsigned long long)r->tf->size, (unsigned long long)r->tf->nslots);
 	fprintf(f, "  \"engines\": \"%s\",\n  \"inject\": \"%s\",\n  \"seed\": %llu,\n",

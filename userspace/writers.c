@@ -198,6 +198,7 @@ struct writer {
 	volatile uint64_t *map;	/* this process's mapping of the data area */
 	unsigned int id;
 	bool pin, oracle;	/* oracle: an agitator of this process publishes */
+	unsigned int burst;	/* stores per run of consecutive slots */
 	uint64_t rng;
 };
 
@@ -268,12 +269,25 @@ static void *writer_fn(void *arg)
 	struct writer *w = arg;
 	struct testfile *tf = w->tf;
 	struct control *ctl = tf->ctl;
-	uint64_t per = tf->nslots / tf->nwriters, writes = 0;
+	uint64_t per = tf->nslots / tf->nwriters, writes = 0, k = 0;
+	unsigned int left = 0;
 
 	if (w->pin)
 		pin_self(w->id);
 	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
-		uint64_t slot = w->id + tf->nwriters * (xorshift(&w->rng) % per);
+		/*
+		 * Runs of --burst consecutive own slots (one page, mostly):
+		 * one fault, then stores through the fresh TLB entry, which
+		 * are the stores a stale entry lets through.
+		 */
+		if (left) {
+			k = (k + 1) % per;
+			left--;
+		} else {
+			k = xorshift(&w->rng) % per;
+			left = w->burst - 1;
+		}
+		uint64_t slot = w->id + tf->nwriters * k;
 		uint64_t stamp = stamp_make(w->id, slot,
 					    stamp_seq(tf->shadow[slot]) + 1);
 		size_t off = PAGE + slot * sizeof(uint64_t);
@@ -328,6 +342,7 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		w[i].map = (volatile uint64_t *)(map + PAGE);
 		w[i].id = proc * o->threads + i;
 		w[i].pin = o->pin;
+		w[i].burst = o->burst;
 		w[i].oracle = o->agitate & (1 << AG_MPROTECT | 1 << AG_MREMAP);
 		w[i].rng = o->seed * 0x9E3779B97F4A7C15ULL + w[i].id * 7919 + 1;
 		if (pthread_create(&th[i], NULL, writer_fn, &w[i])) {
