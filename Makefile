@@ -76,8 +76,20 @@ setup:
 soak: setup
 	scripts/soak.sh
 
+# The default stress run: the options that catch every bug of the
+# validation corpus (scripts/run.args, see docs/stall.md).
+RUN_ARGS ?= $(shell cat scripts/run.args)
 run: setup
 	scripts/vm.sh run $(RUN_ARGS)
+
+# Not part of check: mutant kernels built from linux-source-6.1 (cached),
+# each booted with the make run options; prints bug / caught / time.
+validate: setup
+	scripts/validate.sh
+
+# Not part of check: time-to-detect distributions and rate ratios.
+bench: setup
+	scripts/bench.sh
 
 check: setup
 	scripts/check.sh
@@ -87,4 +99,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check soak clean
+.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check soak validate bench clean

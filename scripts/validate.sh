@@ -172,7 +172,7 @@ jnum() {
 }
 
 run() {
-	local args=${VALIDATE_ARGS:-"--duration 30 --engines stall --agitate zap,mprotect"}
+	local args=${VALIDATE_ARGS:-$(cat "$top/scripts/run.args")}
 	local rc=0 k st lost stale first caught
 	mkdir -p "$out"
 	{

@@ -42,7 +42,7 @@ struct opts {
 	unsigned int stall_us, stall_gap_us, stall_sites, stall_clean;
 	int agitate;		/* bitmask of enum agitator */
 	bool pin;		/* pin writers and agitators to CPUs */
-	bool keep, quiet;
+	bool keep, quiet, stop_on_detect;
 };
 
 /*
@@ -217,6 +217,9 @@ struct numa_mig {
 };
 int numa_start(struct numa_mig *m, const struct testfile *tf);
 void numa_stop(struct numa_mig *m);
+
+/* msync.c */
+int msync_bench(int argc, char **argv);
 
 /* main.c */
 bool listed(const char *list, const char *name);

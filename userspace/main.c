@@ -28,6 +28,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: dirtyrace run [options]\n"
+"       dirtyrace msync DIR SECONDS SIZE   (userspace msync(MS_SYNC) baseline for make bench)\n"
 "  --dir DIR              where to create the test file (ext4/xfs/btrfs, not tmpfs) [.]\n"
 "  --duration SEC         run time [30]\n"
 "  --threads N            writer threads per process [online CPUs]\n"
@@ -54,6 +55,7 @@ static void usage(FILE *f)
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, all or none [none]\n"
 "  --pin                  pin writer n to CPU n (mod CPUs); agitators stay unpinned\n"
+"  --stop-on-detect       end the run at the first lost write, stale store or mismatch\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
@@ -124,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "no-stall-clean", no_argument, 0, 'C' },
 		{ "agitate", required_argument, 0, 'a' },
 		{ "pin", no_argument, 0, 'p' },
+		{ "stop-on-detect", no_argument, 0, 'D' },
 		{ "keep", no_argument, 0, 'k' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -134,7 +137,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
 
-	while ((c = getopt_long(argc, argv, "d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:pkqh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:Dpkqh", lo, NULL)) != -1) {
 		if (strchr("tTPsBSvmwxMbUGY", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
 			return -1;
@@ -184,6 +187,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'p': o->pin = true; break;
+		case 'D': o->stop_on_detect = true; break;
 		case 'k': o->keep = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -320,19 +324,47 @@ static bool harness_failed(const struct testfile *tf)
 	return true;
 }
 
+/*
+ * First detection of any kind: a lost write (verify round), a stale-TLB
+ * store (exact time of the writer's record), an ioremap mismatch (seen at
+ * the module's stats). Returns true once something was detected.
+ */
+static bool detected(const struct opts *o, const struct testfile *tf,
+		     struct verify_state *v, double t)
+{
+	const struct control *ctl = tf->ctl;
+	unsigned int n = atomic_load(&ctl->nstale_recs);
+	long long s[DR_NR_STATS];
+
+	for (unsigned int i = 0; i < n && i < MAX_STALE; i++) {
+		double ts = ctl->stale_recs[i].t - ctl->t0;
+
+		if (ctl->stale_recs[i].t > 0 && (v->first_detect < 0 || ts < v->first_detect))
+			v->first_detect = ts;
+	}
+	if (listed(o->engines, DR_ENGINE_IOREMAP) && !stats_read(s) &&
+	    s[DR_STAT_IOREMAP_MISMATCHES] && v->first_detect < 0)
+		v->first_detect = t;
+	return v->first_detect >= 0;
+}
+
 /* Run writers and verify rounds until the duration ends; 0 or an exit code. */
 static int hammer(const struct opts *o, struct testfile *tf,
 		  struct verify_state *v, double *elapsed)
 {
-	double t0 = now(), next_verify = o->verify_ms / 1000.0, next_progress = 5;
+	double t0 = tf->ctl->t0 > 0 ? tf->ctl->t0 : now();
+	double next_verify = o->verify_ms / 1000.0, next_progress = 5;
 	const char *dead;
 	double t = 0;
 	int last = 0;
 
+	if (!tf->ctl->t0)
+		tf->ctl->t0 = t0;
 	while (!last) {
 		usleep(20000);
 		t = now() - t0;
-		last = interrupted || t >= o->duration;
+		last = interrupted || t >= o->duration ||
+		       (o->stop_on_detect && detected(o, tf, v, t));
 		if (harness_failed(tf))
 			return EXIT_USAGE;
 		dead = writers_dead(tf);
@@ -357,6 +389,7 @@ static int hammer(const struct opts *o, struct testfile *tf,
 		/* Stores may have gone astray before the abort: judge nothing. */
 		if (harness_failed(tf))
 			return EXIT_USAGE;
+		detected(o, tf, v, t);
 		if (!last)
 			writers_resume(tf);
 		next_verify = t + o->verify_ms / 1000.0;
@@ -484,6 +517,8 @@ int main(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sigaction sa = { .sa_handler = on_signal };
 
+	if (argc >= 2 && !strcmp(argv[1], "msync"))
+		return msync_bench(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "run")) {
 		usage(argc < 2 || !strcmp(argv[1], "--help") ? stdout : stderr);
 		return argc < 2 || strcmp(argv[1], "--help") ? EXIT_USAGE : 0;

@@ -1,0 +1,146 @@
+#!/bin/bash
+# make bench: measured ratios and time-to-detect distributions. Never a
+# test: it prints numbers and fails only when a guest does not answer.
+#   - time to first detection (median, max, caught/runs) of every inject and
+#     of the stock 6.1 zap window, BENCH_RUNS runs each, --stop-on-detect;
+#   - the same for every kernel of the validation corpus that is built
+#     (make validate), with the make run options;
+#   - mkclean engine folios/s against a userspace msync(MS_SYNC) loop on
+#     the same file size in the same guest; module against libnuma
+#     migrations/s; writer stores/s with and without agitation.
+# Variables: BENCH_RUNS (10), BENCH_KERNEL (debian-6.1), BENCH_CORPUS (1).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
+corpus=$cache/corpus
+runs=${BENCH_RUNS:-10}
+out=$top/build/bench
+run_args=$(cat "$top/scripts/run.args")
+mkdir -p "$out"
+
+# The guest side: shell functions, then what to run.
+guest_lib() {
+	cat <<EOF
+#!/bin/sh
+R=$runs
+num() { sed -n "s/.*\"\$1\": \([0-9.][0-9.]*\).*/\1/p" /tmp/b.json | head -n1; }
+det() {
+	name=\$1; n=\$2; shift 2
+	i=0
+	while [ \$i -lt \$n ]; do
+		rm -f /tmp/b.json
+		dirtyrace run --dir /mnt --quiet --stop-on-detect --json /tmp/b.json "\$@" >/dev/null 2>&1
+		rc=\$?
+		echo "BENCH detect \$name \$rc \$(num first_detection_ms)"
+		i=\$((i + 1))
+	done
+}
+rate() {
+	name=\$1; shift
+	rm -f /tmp/b.json
+	dirtyrace run --dir /mnt --quiet --json /tmp/b.json "\$@" >/dev/null 2>&1
+	echo "BENCH rate \$name writes_per_s \$(num writes_per_s) folios_per_s \$(num folios_per_s) module_mig \$(num module) libnuma_mig \$(num libnuma)"
+}
+EOF
+}
+
+guest_stock() {
+	guest_lib
+	cat <<'EOF'
+det mkclean_noflush $R --duration 10 --verify-interval 100 --engines mkclean --inject mkclean_noflush
+det migrate_noflush $R --duration 10 --verify-interval 100 --engines migrate --inject migrate_noflush
+det ioremap_noflush $R --duration 10 --verify-interval 100 --engines ioremap --inject ioremap_noflush
+det mprotect_noflush $R --duration 10 --engines stall --agitate mprotect --inject mprotect_noflush
+det stock_zap_window $R --duration 30 --verify-interval 100 --engines stall --agitate zap
+rate mkclean --duration 10 --engines mkclean
+echo "BENCH msync $(dirtyrace msync /mnt 10 8388608)"
+rate migrate --duration 10 --engines migrate,numa
+rate mkclean_quiet --duration 10 --engines mkclean
+rate mkclean_agitated --duration 10 --engines mkclean,migrate,numa --agitate all --procs 2 --threads 2
+rate stall_quiet --duration 10 --engines stall
+rate stall_agitated --duration 10 --engines stall --agitate all --procs 2 --threads 2
+EOF
+}
+
+# vm.sh script in a guest; BENCH lines into $out/NAME.txt.
+boot() {
+	local name=$1 script=$2
+	shift 2
+	if ! env "$@" "$top/scripts/vm.sh" script "$script" > "$out/$name.log" 2>&1; then
+		echo "bench: guest $name failed, see $out/$name.log" >&2
+	fi
+	grep '^BENCH ' "$out/$name.log" > "$out/$name.txt" || true
+}
+
+# Median and max of the numbers on stdin ("-" when none).
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
+		printf "%.2f %.2f\n", v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
+}
+
+detect_table() {
+	local f=$1 name n caught ms
+	for name in $(awk '$2 == "detect" { print $3 }' "$f" | awk '!seen[$0]++'); do
+		n=$(awk -v k="$name" '$2 == "detect" && $3 == k' "$f" | wc -l)
+		caught=$(awk -v k="$name" '$2 == "detect" && $3 == k && $4 == 1' "$f" | wc -l)
+		ms=$(awk -v k="$name" '$2 == "detect" && $3 == k && $4 == 1 && $5 != "" { print $5 }' "$f" | stats)
+		echo "| $name | $caught/$n | ${ms% *} | ${ms#* } |"
+	done
+}
+
+field() {	# field FILE RATE-NAME KEY
+	awk -v n="$2" -v k="$3" '$2 == "rate" && $3 == n { for (i = 4; i < NF; i++) if ($i == k) print $(i + 1) }' "$1"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+k=${BENCH_KERNEL:-debian-6.1}
+guest_stock > "$out/stock.sh"
+boot stock "$out/stock.sh" KERNEL="$k"
+{
+	echo "## make bench on $k ($(date -u +%F)), $runs runs each"
+	echo
+	echo "Time to first detection, \`--stop-on-detect\` (seconds; lost writes are seen at verify rounds, 100 ms apart where set):"
+	echo
+	echo "| inject / bug | caught | median | max |"
+	echo "|---|---|---|---|"
+	detect_table "$out/stock.txt"
+} > "$out/bench.md"
+
+if [ "${BENCH_CORPUS:-1}" = 1 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
+	for img in "$corpus"/kernels/*.bzImage; do
+		name=$(basename "$img" .bzImage)
+		n=$runs
+		[ "$name" = base ] && n=$(( runs < 3 ? runs : 3 ))	# never detects: full length
+		{ guest_lib; echo "det $name $n $run_args"; } > "$out/corpus-$name.sh"
+		boot "corpus-$name" "$out/corpus-$name.sh" KERNEL="$img" KDIR="$corpus/obj"
+	done
+	{
+		echo
+		echo "Corpus kernels (make validate), options \`$run_args\`:"
+		echo
+		echo "| kernel | caught | median | max |"
+		echo "|---|---|---|---|"
+		cat "$out"/corpus-*.txt > "$out/corpus.txt"
+		detect_table "$out/corpus.txt"
+	} >> "$out/bench.md"
+fi
+
+f=$out/stock.txt
+mk=$(field "$f" mkclean folios_per_s)
+ms=$(awk '$2 == "msync" { print $4 }' "$f")
+mod=$(field "$f" migrate module_mig)
+lib=$(field "$f" migrate libnuma_mig)
+{
+	echo
+	echo "| rate | value | ratio |"
+	echo "|---|---|---|"
+	echo "| mkclean engine folios/s vs userspace msync(MS_SYNC) loop, 8 MiB | ${mk:--} vs ${ms:--} | $(ratio "${mk:-0}" "${ms:-0}") |"
+	echo "| module vs libnuma migrations/s | ${mod:--} vs ${lib:--} | $(ratio "${mod:-0}" "${lib:-0}") |"
+	for e in mkclean stall; do
+		q=$(field "$f" ${e}_quiet writes_per_s)
+		a=$(field "$f" ${e}_agitated writes_per_s)
+		echo "| writer stores/s, $e, quiet vs all agitators (2 processes) | ${q:--} vs ${a:--} | $(ratio "${a:-0}" "${q:-0}") |"
+	done
+} >> "$out/bench.md"
+cat "$out/bench.md"
