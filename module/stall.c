@@ -391,10 +391,11 @@ static void dr_stall_stop(void)
 {
 	unsigned int i;
 
-	WRITE_ONCE(dr_stall_on, false);
+	/* The mapper turns stalls on: stop it first. */
 	if (dr_mapper)
 		kthread_stop(dr_mapper);
 	dr_mapper = NULL;
+	WRITE_ONCE(dr_stall_on, false);
 	/* Kprobe handlers run with preemption off: none is left after this. */
 	synchronize_rcu();
 	for (i = 0; i < DR_MAX_THREADS; i++) {
