@@ -44,7 +44,8 @@ TEST_F(knobs, numeric_knobs_reject_garbage)
 {
 	static const char *const knobs[] = {
 		DR_KNOB_DURATION, DR_KNOB_MKCLEAN_THREADS, DR_KNOB_WRITEBACK_MS,
-		DR_KNOB_EVICT_MS,
+		DR_KNOB_EVICT_MS, DR_KNOB_STALL_US, DR_KNOB_STALL_GAP_US,
+		DR_KNOB_STALL_SITES, DR_KNOB_STALL_CLEAN,
 	};
 	static const char *const bad[] = {
 		"abc", "-1", "1x", "99999999999999999999", "\n", "0x", "1 2",
