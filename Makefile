@@ -72,7 +72,8 @@ dkms-check:
 setup:
 	scripts/setup.sh
 
-# Not part of check: SOAK_SECONDS (600) per kernel, every engine and agitator.
+# Not part of check: SOAK_SECONDS (600) per kernel, every engine (the stall
+# amplifier too) and agitator.
 soak: setup
 	scripts/soak.sh
 

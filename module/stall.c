@@ -30,7 +30,9 @@
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
@@ -46,6 +48,7 @@
 #define DR_STALL_CALLERS	32	/* distinct call sites counted */
 #define DR_STALL_REFRESH_MS	5
 #define DR_STALL_EVICT_TRIES	10	/* ~0.5 ms for the writeback to end */
+#define DR_STALL_CLEAN_PAGES	16	/* a clean that fits inside a stall */
 
 static u32 dr_stall_us = 1000;
 static u32 dr_stall_gap_us = 3000;
@@ -70,13 +73,15 @@ struct dr_stall_vma {
 static struct dr_stall_vma dr_vmas[DR_STALL_VMAS], dr_vmas_new[DR_STALL_VMAS];
 static struct mm_struct *dr_vmas_old[DR_STALL_VMAS];
 static unsigned int dr_nr_vmas;
-static DEFINE_SEQLOCK(dr_vmas_lock);
+static DEFINE_SEQLOCK(dr_vmas_lock);	/* the kprobes read under it */
+static DEFINE_MUTEX(dr_vmas_mutex);	/* a refresh, or a cleaner's mmgrab */
 
 /* The clean asked for by the stall in progress (one at a time). */
 struct dr_stall_req {
 	unsigned long seq;	/* bumped by each stall that asks for a clean */
 	unsigned long ended;	/* seq of the last stall whose flush may run */
 	pgoff_t first, last;
+	struct mm_struct *mm;	/* whose flush is held */
 	int cpu;		/* whose cleaner */
 };
 
@@ -154,21 +159,47 @@ static bool dr_stall_lookup(struct mm_struct *mm, unsigned long start,
 	return mine;
 }
 
-/* A cleaner on a CPU that ran mm (its writers' TLBs), not this one. */
+/*
+ * A cleaner on another CPU. Best one that never ran mm: a writer keeps
+ * running beside it, and no flush the clean itself makes (folio_mkclean)
+ * can reach the writer's CPU lazily. Else one that ran mm, so a writer
+ * there is preempted and resumes with its old TLB entries.
+ */
 static struct task_struct *dr_pick_cleaner(struct mm_struct *mm, int *cpu)
 {
-	int self = smp_processor_id(), c;
+	int self = smp_processor_id(), c, ran = -1;
 
-	for_each_cpu(c, mm_cpumask(mm))
-		if (c != self && c < DR_MAX_THREADS && cpu_online(c) && dr_cleaners[c])
+	for_each_online_cpu(c) {
+		if (c == self || c >= DR_MAX_THREADS || !dr_cleaners[c])
+			continue;
+		if (!cpumask_test_cpu(c, mm_cpumask(mm)))
 			goto found;
-	for_each_online_cpu(c)
-		if (c != self && c < DR_MAX_THREADS && dr_cleaners[c])
-			goto found;
-	return NULL;
+		if (ran < 0)
+			ran = c;
+	}
+	if (ran < 0)
+		return NULL;
+	c = ran;
 found:
 	*cpu = c;
 	return dr_cleaners[c];
+}
+
+/*
+ * Writing back a whole 256-page mremap range takes longer than a stall:
+ * clean a random window of the flushed range that fits in one.
+ */
+static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
+{
+	pgoff_t end = i_size_read(dr_stall_target->mapping->host) >> PAGE_SHIFT;
+
+	if (end && *last >= end)
+		*last = end - 1;
+	if (*first > *last || *last - *first < DR_STALL_CLEAN_PAGES)
+		return;
+	*first += get_random_u32_below(min_t(pgoff_t, U32_MAX,
+					     *last - *first - DR_STALL_CLEAN_PAGES + 2));
+	*last = *first + DR_STALL_CLEAN_PAGES - 1;
 }
 
 /* Hold this flush for stall_us while a cleaner writes the pages back. */
@@ -188,9 +219,11 @@ static void dr_stall(struct mm_struct *mm, unsigned long caller,
 	if (READ_ONCE(dr_stall_clean))
 		cleaner = dr_pick_cleaner(mm, &cpu);
 	if (cleaner) {
+		dr_clean_window_pick(&first, &last);
 		seq = dr_req.seq + 1;
 		WRITE_ONCE(dr_req.first, first);
 		WRITE_ONCE(dr_req.last, last);
+		WRITE_ONCE(dr_req.mm, mm);
 		WRITE_ONCE(dr_req.cpu, cpu);
 		/* The range is visible before the cleaner sees the new seq. */
 		smp_store_release(&dr_req.seq, seq);
@@ -287,8 +320,8 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 	return false;
 }
 
-/* Write back the stalled flush's pages, then evict them once it is done. */
-static void dr_clean_window(struct address_space *mapping, unsigned long seq)
+/* The writeback inside the stall, the eviction after it. */
+static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
 {
 	pgoff_t first = READ_ONCE(dr_req.first), last = READ_ONCE(dr_req.last);
 	loff_t from = (loff_t)first << PAGE_SHIFT;
@@ -316,6 +349,53 @@ static void dr_clean_window(struct address_space *mapping, unsigned long seq)
 		udelay(50);
 	}
 	dr_stat_add(DR_STAT_STALL_EVICTED, evicted);
+}
+
+/* A user reference to mm if it is still one of the target's, or NULL. */
+static struct mm_struct *dr_stall_get_mm(struct mm_struct *mm)
+{
+	bool found = false;
+	unsigned int i;
+
+	mutex_lock(&dr_vmas_mutex);
+	for (i = 0; i < dr_nr_vmas && !found; i++)
+		found = dr_vmas[i].mm == mm;
+	if (found)
+		mmgrab(mm);	/* the snapshot's own reference keeps it till here */
+	mutex_unlock(&dr_vmas_mutex);
+	if (!found)
+		return NULL;
+	if (!mmget_not_zero(mm)) {
+		mmdrop(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+static void dr_stall_put_mm(struct mm_struct *mm)
+{
+	mmput(mm);
+	mmdrop(mm);
+}
+
+/*
+ * Write back the stalled flush's pages, then evict them once it is done.
+ * The cleaner runs on the writers' mm (kthread_use_mm()): a CPU lazily
+ * holding mm would take a full flush when the writer comes back after a
+ * flush the clean itself made (folio_mkclean() of the pages' other
+ * mappings) and so lose exactly the old TLB entries under test.
+ */
+static void dr_clean_window(struct address_space *mapping, unsigned long seq)
+{
+	struct mm_struct *mm = dr_stall_get_mm(READ_ONCE(dr_req.mm));
+
+	if (mm)
+		kthread_use_mm(mm);
+	dr_clean_evict(mapping, seq);
+	if (mm) {
+		kthread_unuse_mm(mm);
+		dr_stall_put_mm(mm);
+	}
 }
 
 static int dr_cleaner_fn(void *arg)
@@ -347,6 +427,7 @@ static void dr_stall_refresh(struct address_space *mapping)
 	unsigned int n = 0, old, i;
 	struct rb_node *node;
 
+	mutex_lock(&dr_vmas_mutex);
 	i_mmap_lock_read(mapping);
 	for (node = rb_first_cached(&mapping->i_mmap); node && n < DR_STALL_VMAS;
 	     node = rb_next(node)) {
@@ -373,6 +454,7 @@ static void dr_stall_refresh(struct address_space *mapping)
 	/* A reader that saw an old mm retries: the sequence moved on. */
 	for (i = 0; i < old; i++)
 		mmdrop(dr_vmas_old[i]);
+	mutex_unlock(&dr_vmas_mutex);
 }
 
 static int dr_mapper_fn(void *arg)
@@ -405,6 +487,7 @@ static void dr_stall_stop(void)
 		put_task_struct(dr_cleaners[i]);
 		dr_cleaners[i] = NULL;
 	}
+	mutex_lock(&dr_vmas_mutex);
 	write_seqlock(&dr_vmas_lock);
 	for (i = 0; i < dr_nr_vmas; i++)
 		dr_vmas_old[i] = dr_vmas[i].mm;
@@ -413,6 +496,7 @@ static void dr_stall_stop(void)
 	write_sequnlock(&dr_vmas_lock);
 	while (i--)
 		mmdrop(dr_vmas_old[i]);
+	mutex_unlock(&dr_vmas_mutex);
 }
 
 static int dr_stall_start(const struct dr_target *t)

@@ -11,7 +11,7 @@ for k in ${KERNELS:-debian-6.1 debian-6.12}; do
 	rel=$("$top/scripts/kernel.sh" release "$k") || exit 2
 	echo "# soak: $k ($rel), $secs s, all engines and agitators"
 	KERNEL=$k VM_TIMEOUT=$((secs + 900)) "$top/scripts/vm.sh" run \
-		--duration "$secs" --engines mkclean,migrate,ioremap,numa \
+		--duration "$secs" --engines mkclean,migrate,ioremap,numa,stall \
 		--agitate all --procs 2 --threads 2 --mkclean-threads 2 \
 		2>&1 | grep -v '^    {' | tee "$top/build/soak/$k.txt"
 	st=${PIPESTATUS[0]}

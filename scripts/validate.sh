@@ -33,7 +33,7 @@ edit() {
 # --- the corpus ---------------------------------------------------------
 # Each entry: a name, the upstream fix it undoes, and the edit. Every
 # kernel but zap_rmap_before_flush carries base_fix.
-CORPUS_ALL="base zap_rmap_before_flush mkclean_noflush migrate_noflush mremap_flush_unlocked"
+CORPUS_ALL="base zap_rmap_before_flush mkclean_noflush migrate_noflush mremap_flush_unlocked mprotect_no_batched_flush"
 
 # 6.1's own zap bug, closed for the base the simplest way: no writable TLB
 # entry may outlive the rmap of a file page (upstream fixed it for 6.2 with
@@ -59,7 +59,8 @@ describe() {
 	zap_rmap_before_flush) echo "zap removes the rmap before its TLB flush (stock 6.1; fixed in 6.2 by 'mm: delay page_remove_rmap() until after the TLB has been flushed')" ;;
 	mkclean_noflush) echo "page_mkclean clears PTEs without the TLB flush (2.6.19 ext3 corruption, 'mm: fix page_mkclean_one', 2006)" ;;
 	migrate_noflush) echo "migration unmaps without the TLB flush (try_to_migrate_one's ptep_clear_flush)" ;;
-	mremap_flush_unlocked) echo "mremap flushes after dropping the PTLs ('mremap: properly flush TLB before releasing the page', 2018)" ;;
+	mremap_flush_unlocked) echo "mremap flushes after dropping the PTLs ('mm: mremap: fix race between mremap and page cleanning', 2016)" ;;
+	mprotect_no_batched_flush) echo "mprotect ignores reclaim's pending batched flush ('mm, mprotect: flush TLB if potentially racing with a parallel reclaim leaving stale TLB entries', 2017)" ;;
 	*) return 1 ;;
 	esac
 }
@@ -103,11 +104,16 @@ apply() {
 	if (force_flush)
 		flush_tlb_range(vma, old_end - len, old_end);'
 		;;
+	mprotect_no_batched_flush)
+		base_fix
+		edit mm/mprotect.c '	flush_tlb_batched_pending(vma->vm_mm);
+' ''
+		;;
 	esac
 }
 
 # Files any entry edits: restored from the tarball's copy before each build.
-TOUCHED="mm/memory.c mm/rmap.c mm/mremap.c"
+TOUCHED="mm/memory.c mm/rmap.c mm/mremap.c mm/mprotect.c"
 
 # --- build ----------------------------------------------------------------
 need_tools() {
@@ -127,10 +133,13 @@ prepare_tree() {
 		rm -rf "$src" "$corpus/pristine"
 		mkdir -p "$corpus"
 		tar -xJf "$tarball" -C "$corpus"
-		mkdir -p "$corpus/pristine"
-		(cd "$src" && cp --parents $TOUCHED "$corpus/pristine/")
 		touch "$src/.done"
 	fi
+	# The tarball's copy of every file an entry edits.
+	for f in $TOUCHED; do
+		[ -f "$corpus/pristine/$f" ] ||
+			tar -xJf "$tarball" -C "$corpus/pristine" --strip-components=1 "linux-source-6.1/$f"
+	done
 	if [ ! -f "$obj/.config" ] || [ "$top/scripts/corpus/config" -nt "$obj/.config" ]; then
 		mkdir -p "$obj"
 		make -s -C "$src" O="$obj" x86_64_defconfig >/dev/null
@@ -173,7 +182,8 @@ jnum() {
 
 run() {
 	local args=${VALIDATE_ARGS:-$(cat "$top/scripts/run.args")}
-	local rc=0 k st lost stale first caught
+	local rc=0 k st lost stale first caught rel
+	rel=$(make -s -C "$obj" kernelrelease)
 	mkdir -p "$out"
 	{
 		echo "| bug | caught | first detection | lost writes | stale TLB stores | exit |"
@@ -186,7 +196,7 @@ run() {
 		# shellcheck disable=SC2086
 		KERNEL="$kernels/$k.bzImage" KDIR="$obj" "$top/scripts/vm.sh" run $args \
 			> "$out/$k.txt" 2>&1 || st=$?
-		cp "$top/build/vm/"*/report.json "$out/$k.json" 2>/dev/null || true
+		cp "$top/build/vm/$rel/report.json" "$out/$k.json" 2>/dev/null || true
 		lost=$(jnum "$out/$k.json" lost_writes)
 		stale=$(jnum "$out/$k.json" stale_tlb_violations)
 		first=$(jnum "$out/$k.json" first_detection_ms)
