@@ -93,25 +93,31 @@ static const struct dr_target *dr_stall_target;
 static struct task_struct *dr_mapper;
 static struct task_struct *dr_cleaners[DR_MAX_THREADS];	/* by CPU */
 
+/* Call sites seen: their stall counts and their share of the budget. */
 static struct {
 	unsigned long ip;
 	atomic64_t n;
+	u64 next_ns;		/* this site's next stall, at the earliest */
 } dr_callers[DR_STALL_CALLERS];
+static atomic_t dr_nr_callers;
 
-static void dr_count_caller(unsigned long ip)
+/* The caller's slot (claimed on first sight), or NULL when full. */
+static int dr_caller_slot(unsigned long ip)
 {
 	unsigned int i;
 
 	for (i = 0; i < DR_STALL_CALLERS; i++) {
 		unsigned long cur = READ_ONCE(dr_callers[i].ip);
 
-		if (!cur)
+		if (!cur) {
 			cur = cmpxchg(&dr_callers[i].ip, 0, ip) ?: ip;
-		if (cur == ip) {
-			atomic64_inc(&dr_callers[i].n);
-			return;
+			if (cur == ip)
+				atomic_inc(&dr_nr_callers);
 		}
+		if (cur == ip)
+			return i;
 	}
+	return -1;
 }
 
 static void dr_stat_max(enum dr_stat id, long v)
@@ -202,20 +208,28 @@ static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
 	*last = *first + DR_STALL_CLEAN_PAGES - 1;
 }
 
-/* Hold this flush for stall_us while a cleaner writes the pages back. */
+/*
+ * Hold this flush for stall_us while a cleaner writes the pages back. One
+ * stall at a time, one per gap in all, and each call site at most its
+ * share (one per gap x sites seen): the flushes of move_pages() or of the
+ * mkclean engine come by the thousand and would otherwise take every
+ * stall from zap, mprotect and mremap.
+ */
 static void dr_stall(struct mm_struct *mm, unsigned long caller,
 		     pgoff_t first, pgoff_t last)
 {
-	u64 t0 = ktime_get_ns(), ns;
+	u64 t0 = ktime_get_ns(), ns, gap;
 	struct task_struct *cleaner = NULL;
+	int cpu = -1, site = dr_caller_slot(caller);
 	unsigned long seq = 0;
-	int cpu = -1;
 
-	if (t0 < READ_ONCE(dr_stall_next_ns) || atomic_cmpxchg(&dr_stall_busy, 0, 1)) {
+	if (site < 0 || t0 < READ_ONCE(dr_stall_next_ns) ||
+	    t0 < READ_ONCE(dr_callers[site].next_ns) ||
+	    atomic_cmpxchg(&dr_stall_busy, 0, 1)) {
 		dr_stat_inc(DR_STAT_STALL_SKIPPED);
 		return;
 	}
-	dr_count_caller(caller);
+	atomic64_inc(&dr_callers[site].n);
 	if (READ_ONCE(dr_stall_clean))
 		cleaner = dr_pick_cleaner(mm, &cpu);
 	if (cleaner) {
@@ -233,8 +247,10 @@ static void dr_stall(struct mm_struct *mm, unsigned long caller,
 	       READ_ONCE(dr_stall_on))
 		cpu_relax();
 	ns = ktime_get_ns() - t0;
-	WRITE_ONCE(dr_stall_next_ns, t0 + ns +
-		   max(READ_ONCE(dr_stall_gap_us), READ_ONCE(dr_stall_us)) * NSEC_PER_USEC);
+	gap = max(READ_ONCE(dr_stall_gap_us), READ_ONCE(dr_stall_us)) * NSEC_PER_USEC;
+	WRITE_ONCE(dr_stall_next_ns, t0 + ns + gap);
+	WRITE_ONCE(dr_callers[site].next_ns,
+		   t0 + ns + gap * atomic_read(&dr_nr_callers));
 	dr_stat_inc(DR_STAT_STALL_STALLS);
 	dr_stat_add(DR_STAT_STALL_NS, ns);
 	dr_stat_max(DR_STAT_STALL_MAX_NS, ns);
@@ -533,8 +549,10 @@ static void dr_stall_reset(void)
 
 	for (i = 0; i < DR_STALL_CALLERS; i++) {
 		WRITE_ONCE(dr_callers[i].ip, 0);
+		WRITE_ONCE(dr_callers[i].next_ns, 0);
 		atomic64_set(&dr_callers[i].n, 0);
 	}
+	atomic_set(&dr_nr_callers, 0);
 	WRITE_ONCE(dr_stall_next_ns, 0);
 }
 
@@ -545,10 +563,10 @@ static int dr_callers_show(struct seq_file *m, void *v)
 
 	for (i = 0; i < DR_STALL_CALLERS; i++) {
 		unsigned long ip = READ_ONCE(dr_callers[i].ip);
+		long long n = atomic64_read(&dr_callers[i].n);
 
-		if (ip)
-			seq_printf(m, "%lld %pS\n",
-				   (long long)atomic64_read(&dr_callers[i].n), (void *)ip);
+		if (ip && n)
+			seq_printf(m, "%lld %pS\n", n, (void *)ip);
 	}
 	return 0;
 }
