@@ -8,12 +8,15 @@
 #   - mkclean engine folios/s against a userspace msync(MS_SYNC) loop on
 #     the same file size in the same guest; module against libnuma
 #     migrations/s; writer stores/s with and without agitation.
-# Variables: BENCH_RUNS (10), BENCH_KERNEL (debian-6.1), BENCH_CORPUS (1).
+# Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (5, base 2: a kernel that
+# never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1),
+# BENCH_CORPUS (1).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 corpus=$cache/corpus
 runs=${BENCH_RUNS:-10}
+cruns=${BENCH_CORPUS_RUNS:-5}
 out=$top/build/bench
 run_args=$(cat "$top/scripts/run.args")
 mkdir -p "$out"
@@ -110,14 +113,14 @@ boot stock "$out/stock.sh" KERNEL="$k"
 if [ "${BENCH_CORPUS:-1}" = 1 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
 	for img in "$corpus"/kernels/*.bzImage; do
 		name=$(basename "$img" .bzImage)
-		n=$runs
-		[ "$name" = base ] && n=$(( runs < 3 ? runs : 3 ))	# never detects: full length
+		n=$cruns
+		[ "$name" = base ] && n=$(( cruns < 2 ? cruns : 2 ))	# never detects: full length
 		{ guest_lib; echo "det $name $n $run_args"; } > "$out/corpus-$name.sh"
 		boot "corpus-$name" "$out/corpus-$name.sh" KERNEL="$img" KDIR="$corpus/obj"
 	done
 	{
 		echo
-		echo "Corpus kernels (make validate), options \`$run_args\`:"
+		echo "Corpus kernels (make validate), $cruns runs each (base 2), options \`$run_args\`:"
 		echo
 		echo "| kernel | caught | median | max |"
 		echo "|---|---|---|---|"
