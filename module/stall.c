@@ -101,7 +101,7 @@ static struct {
 } dr_callers[DR_STALL_CALLERS];
 static atomic_t dr_nr_callers;
 
-/* The caller's slot (claimed on first sight), or NULL when full. */
+/* The caller's slot (claimed on first sight), or -1 when all are taken. */
 static int dr_caller_slot(unsigned long ip)
 {
 	unsigned int i;
