@@ -437,10 +437,30 @@ static int dr_cleaner_fn(void *arg)
 	return 0;
 }
 
-/* Publish the target's shared VMAs; drop the mms of the last snapshot. */
+/*
+ * Publish the first n entries of dr_vmas_new as the snapshot and drop the
+ * mms of the last one. Called with dr_vmas_mutex held.
+ */
+static void dr_vmas_publish(unsigned int n)
+{
+	unsigned int old, i;
+
+	write_seqlock(&dr_vmas_lock);
+	old = dr_nr_vmas;
+	for (i = 0; i < old; i++)
+		dr_vmas_old[i] = dr_vmas[i].mm;
+	memcpy(dr_vmas, dr_vmas_new, n * sizeof(dr_vmas[0]));
+	dr_nr_vmas = n;
+	write_sequnlock(&dr_vmas_lock);
+	/* A reader that saw an old mm retries: the sequence moved on. */
+	for (i = 0; i < old; i++)
+		mmdrop(dr_vmas_old[i]);
+}
+
+/* Snapshot the target's shared VMAs, holding each one's mm. */
 static void dr_stall_refresh(struct address_space *mapping)
 {
-	unsigned int n = 0, old, i;
+	unsigned int n = 0;
 	struct rb_node *node;
 
 	mutex_lock(&dr_vmas_mutex);
@@ -459,17 +479,7 @@ static void dr_stall_refresh(struct address_space *mapping)
 		};
 	}
 	i_mmap_unlock_read(mapping);
-
-	write_seqlock(&dr_vmas_lock);
-	old = dr_nr_vmas;
-	for (i = 0; i < old; i++)
-		dr_vmas_old[i] = dr_vmas[i].mm;
-	memcpy(dr_vmas, dr_vmas_new, n * sizeof(dr_vmas[0]));
-	dr_nr_vmas = n;
-	write_sequnlock(&dr_vmas_lock);
-	/* A reader that saw an old mm retries: the sequence moved on. */
-	for (i = 0; i < old; i++)
-		mmdrop(dr_vmas_old[i]);
+	dr_vmas_publish(n);
 	mutex_unlock(&dr_vmas_mutex);
 }
 
@@ -504,14 +514,7 @@ static void dr_stall_stop(void)
 		dr_cleaners[i] = NULL;
 	}
 	mutex_lock(&dr_vmas_mutex);
-	write_seqlock(&dr_vmas_lock);
-	for (i = 0; i < dr_nr_vmas; i++)
-		dr_vmas_old[i] = dr_vmas[i].mm;
-	i = dr_nr_vmas;
-	dr_nr_vmas = 0;
-	write_sequnlock(&dr_vmas_lock);
-	while (i--)
-		mmdrop(dr_vmas_old[i]);
+	dr_vmas_publish(0);	/* an empty snapshot: every mm dropped */
 	mutex_unlock(&dr_vmas_mutex);
 }
 

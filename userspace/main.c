@@ -79,6 +79,19 @@ static bool file_engines(const char *engines)
 	       !strcmp(engines, "none");
 }
 
+static bool inject_known(const char *name)
+{
+	static const char *const injects[] = {
+		DR_INJECT_NONE, DR_INJECT_MKCLEAN_NOFLUSH, DR_INJECT_IOREMAP_NOFLUSH,
+		DR_INJECT_MIGRATE_NOFLUSH, DR_INJECT_MPROTECT_NOFLUSH,
+	};
+
+	for (size_t i = 0; i < sizeof(injects) / sizeof(injects[0]); i++)
+		if (!strcmp(name, injects[i]))
+			return true;
+	return false;
+}
+
 static int parse_u(const char *s, unsigned long long *v, bool size)
 {
 	char *end;
@@ -207,7 +220,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (o->agitate && !file_engines(o->engines)) {
-		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate or numa to --engines\n");
+		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate, stall or numa to --engines\n");
 		return -1;
 	}
 	if (o->file_size < (64 << 10) || o->file_size % 4096 || o->file_size > (1ULL << 34)) {
@@ -218,10 +231,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --duration and --verify-interval must be > 0\n");
 		return -1;
 	}
-	if (strcmp(o->inject, DR_INJECT_NONE) && strcmp(o->inject, DR_INJECT_MKCLEAN_NOFLUSH) &&
-	    strcmp(o->inject, DR_INJECT_IOREMAP_NOFLUSH) &&
-	    strcmp(o->inject, DR_INJECT_MIGRATE_NOFLUSH) &&
-	    strcmp(o->inject, DR_INJECT_MPROTECT_NOFLUSH)) {
+	if (!inject_known(o->inject)) {
 		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush)\n",
 			o->inject);
 		return -1;
@@ -352,14 +362,14 @@ static bool detected(const struct opts *o, const struct testfile *tf,
 static int hammer(const struct opts *o, struct testfile *tf,
 		  struct verify_state *v, double *elapsed)
 {
-	double t0 = tf->ctl->t0 > 0 ? tf->ctl->t0 : now();
-	double next_verify = o->verify_ms / 1000.0, next_progress = 5;
+	double next_verify = o->verify_ms / 1000.0, next_progress = 5, t0, t = 0;
 	const char *dead;
-	double t = 0;
 	int last = 0;
 
+	/* writers_start() set the run's start; without writers it is now. */
 	if (!tf->ctl->t0)
-		tf->ctl->t0 = t0;
+		tf->ctl->t0 = now();
+	t0 = tf->ctl->t0;
 	while (!last) {
 		usleep(20000);
 		t = now() - t0;

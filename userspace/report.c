@@ -86,16 +86,24 @@ static void caller_human(const char *l, int n, void *arg)
 	++*(int *)arg;
 }
 
+static void mismatch_human(const char *l, int n, void *arg)
+{
+	(void)arg;
+	printf("IOREMAP MISMATCH: %.*s\n", n, l);
+}
+
+/* A JSON array of strings: sep between items, lead before each. */
 struct json_list {
 	FILE *f;
+	const char *sep, *lead;
 	int n;
 };
 
-static void caller_json(const char *l, int n, void *arg)
+static void json_item(const char *l, int n, void *arg)
 {
 	struct json_list *j = arg;
 
-	fprintf(j->f, "%s\"%.*s\"", j->n++ ? ", " : "", n, l);
+	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
 }
 
 void report_human(const struct report *r)
@@ -109,11 +117,7 @@ void report_human(const struct report *r)
 	uname(&u);
 	for (i = 0; i < v->nrecs && i < 20; i++)
 		print_loss(r, &v->recs[i]);
-	for (const char *l = r->io_log; *l; l = strchr(l, '\n') + 1) {
-		printf("IOREMAP MISMATCH: %.*s\n", (int)strcspn(l, "\n"), l);
-		if (!strchr(l, '\n'))
-			break;
-	}
+	each_line(r->io_log, mismatch_human, NULL);
 	if (v->nrecs > 20)
 		printf("... %u more in the JSON report\n", v->nrecs - 20);
 	for (i = 0; i < stale_recs(r) && i < 10; i++)
@@ -284,7 +288,8 @@ int report_json(const struct report *r, const char *path)
 			sr->off + sr->len);
 	}
 	fprintf(f, "%s],\n  \"stall_callers\": [", stale_recs(r) ? "\n  " : "");
-	each_line(r->stall_log, caller_json, &(struct json_list){ .f = f });
+	each_line(r->stall_log, json_item,
+		  &(struct json_list){ .f = f, .sep = ", ", .lead = "" });
 	fprintf(f, "],\n");
 	fprintf(f, "  \"kernel_path_hits\": {");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
@@ -294,12 +299,8 @@ int report_json(const struct report *r, const char *path)
 	for (i = 0; i < DR_NR_STATS; i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "", stat_key(i), s[i]);
 	fprintf(f, "},\n  \"ioremap_mismatches\": [");
-	for (const char *l = r->io_log; *l; ) {
-		size_t n = strcspn(l, "\n");
-
-		fprintf(f, "%s\n    \"%.*s\"", l == r->io_log ? "" : ",", (int)n, l);
-		l += n + (l[n] == '\n');
-	}
+	each_line(r->io_log, json_item,
+		  &(struct json_list){ .f = f, .sep = ",", .lead = "\n    " });
 	fprintf(f, "%s],\n  \"findings\": [", r->io_log[0] ? "\n  " : "");
 	for (i = 0; i < v->nrecs; i++) {
 		const struct loss *l = &v->recs[i];

@@ -248,8 +248,6 @@ static void stale_report(struct writer *w, size_t off, enum oracle_kind k)
 static void oracle_check(struct writer *w, size_t off, unsigned int armed,
 			 const unsigned int seq[NR_ORACLES])
 {
-	atomic_fetch_add_explicit(&w->tf->ctl->oracle_checks[w->id], 1,
-				  memory_order_relaxed);
 	atomic_thread_fence(memory_order_seq_cst);
 	for (int k = 0; k < NR_ORACLES; k++)
 		if ((armed & (1u << k)) && atomic_load(&oracles[k].seq) == seq[k])
@@ -301,10 +299,10 @@ static void *writer_fn(void *arg)
 		} else {
 			atomic_fetch_add_explicit(&ctl->faulted[w->id], 1,
 						  memory_order_relaxed);
-			if (armed)	/* faulted as promised */
-				atomic_fetch_add_explicit(&ctl->oracle_checks[w->id], 1,
-							  memory_order_relaxed);
 		}
+		if (armed)	/* judged by the oracle, faulted or not */
+			atomic_fetch_add_explicit(&ctl->oracle_checks[w->id], 1,
+						  memory_order_relaxed);
 		if (!(++writes & 63))
 			atomic_store_explicit(&ctl->writes[w->id], writes,
 					      memory_order_relaxed);
