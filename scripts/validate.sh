@@ -136,6 +136,7 @@ prepare_tree() {
 		touch "$src/.done"
 	fi
 	# The tarball's copy of every file an entry edits.
+	mkdir -p "$corpus/pristine"
 	for f in $TOUCHED; do
 		[ -f "$corpus/pristine/$f" ] ||
 			tar -xJf "$tarball" -C "$corpus/pristine" --strip-components=1 "linux-source-6.1/$f"
