@@ -13,6 +13,8 @@
  *             rmap gains and loses VMAs)
  *   reclaim   MADV_PAGEOUT / MADV_COLD, POSIX_FADV_DONTNEED, and the
  *             cgroup v2 memory.reclaim of the writers' cgroup when there is one
+ *   batch     mprotect racing reclaim's batched TLB flush (two threads, see
+ *             batch_protect())
  *
  * A writer's store into a range that is unmapped or read-only at that
  * instant faults; writers.c catches the fault and does not record the
@@ -36,7 +38,7 @@
 
 static const char *const names[NR_AGITATORS] = {
 	[AG_ZAP] = "zap", [AG_MREMAP] = "mremap", [AG_MPROTECT] = "mprotect",
-	[AG_FORK] = "fork", [AG_RECLAIM] = "reclaim",
+	[AG_FORK] = "fork", [AG_RECLAIM] = "reclaim", [AG_BATCH] = "batch",
 };
 
 const char *agitator_name(enum agitator a)
@@ -82,6 +84,8 @@ struct agit_thread {
 	atomic_uint *go;	/* every agitator thread exists */
 	char *map;		/* the process's mapping: whole file */
 	enum agitator kind;
+	bool second;		/* batch: the protector, not the reclaimer */
+	int pagemap;		/* batch protector: /proc/self/pagemap */
 	uint64_t rng;
 };
 
@@ -273,14 +277,93 @@ static void reclaim(struct agit_thread *ag)
 	}
 	note(ag, ok);
 	if (ag->tf->cgroup[0] && xorshift(&ag->rng) % 4 == 0)
-		cgroup_reclaim(ag->tf);
+		cgroup_reclaim(ag->tf, AG_RECLAIM);
+}
+
+/*
+ * batch: reclaim unmaps the writers' pages with their TLB flush deferred
+ * to the end of its batch (held open by the stall engine), while they
+ * still have TLB entries on another CPU. An mprotect() of exactly such
+ * pages finds no PTE to change, so only its flush_tlb_batched_pending()
+ * ("mm, mprotect: flush TLB if potentially racing with a parallel reclaim
+ * leaving stale TLB entries", 2017) stops a store through those entries
+ * after it returned. The reclaimer writes the writers' cgroup
+ * memory.reclaim, which takes no mmap_lock (MADV_PAGEOUT holds it, so
+ * mprotect could never overlap it); the protector, while that write is in
+ * the kernel, write-protects a run of pages /proc/self/pagemap shows
+ * unmapped and publishes it to the oracle.
+ */
+static atomic_uint batch_reclaiming;	/* one writer process per address space */
+
+#define BATCH_RUN	64	/* pages read from pagemap and protected, at most */
+
+static void batch_reclaim(struct agit_thread *ag)
+{
+	atomic_store(&batch_reclaiming, 1);
+	cgroup_reclaim(ag->tf, AG_BATCH);
+	atomic_store(&batch_reclaiming, 0);
+}
+
+/* A run of data pages not mapped right now: [*off, *off + *len), or 0. */
+static size_t unmapped_run(struct agit_thread *ag, size_t *off)
+{
+	size_t pages = ag->tf->size / PAGE, first, i, n = 0;
+	uint64_t pm[BATCH_RUN];
+	ssize_t got;
+
+	first = 1 + xorshift(&ag->rng) % (pages - 1);
+	n = pages - first < BATCH_RUN ? pages - first : BATCH_RUN;
+	got = pread(ag->pagemap, pm, n * sizeof(pm[0]),
+		    (off_t)((uintptr_t)(ag->map + first * PAGE) / PAGE * sizeof(pm[0])));
+	if (got < (ssize_t)sizeof(pm[0]))
+		return 0;
+	n = got / sizeof(pm[0]);
+	for (i = 0; i < n && (pm[i] >> 63); i++)	/* bit 63: present */
+		;
+	*off = (first + i) * PAGE;
+	for (n -= i, i = 0; i < n && !(pm[*off / PAGE - first + i] >> 63); i++)
+		;
+	return i * PAGE;
+}
+
+/* While the reclaimer is in the kernel, protect what it unmapped. */
+static void batch_protect(struct agit_thread *ag)
+{
+	size_t off, len;
+	int ok;
+
+	while (!atomic_load(&batch_reclaiming) && !atomic_load(&ag->tf->ctl->stop))
+		usleep(50);
+	while (atomic_load(&batch_reclaiming) && !atomic_load(&ag->tf->ctl->stop)) {
+		len = unmapped_run(ag, &off);
+		if (!len)
+			continue;
+		pthread_mutex_lock(&layout_lock);
+		ok = !mprotect(ag->map + off, len, PROT_READ);
+		if (ok)
+			forbid(OR_BATCH, off, len);
+		usleep(xorshift(&ag->rng) % 200);
+		if (ok)
+			allow(OR_BATCH);
+		ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
+		pthread_mutex_unlock(&layout_lock);
+		note(ag, ok);
+	}
+}
+
+static void batch(struct agit_thread *ag)
+{
+	if (ag->second)
+		batch_protect(ag);
+	else
+		batch_reclaim(ag);
 }
 
 static void *agitator_fn(void *arg)
 {
 	static void (*const fns[NR_AGITATORS])(struct agit_thread *) = {
 		[AG_ZAP] = zap, [AG_MREMAP] = move, [AG_MPROTECT] = protect,
-		[AG_FORK] = forker, [AG_RECLAIM] = reclaim,
+		[AG_FORK] = forker, [AG_RECLAIM] = reclaim, [AG_BATCH] = batch,
 	};
 	struct agit_thread *ag = arg;
 	struct control *ctl = ag->tf->ctl;
@@ -290,7 +373,8 @@ static void *agitator_fn(void *arg)
 		usleep(100);
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
+		if (!ag->second)	/* the protector waits for the reclaimer */
+			usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
 	}
 	return NULL;
 }
@@ -300,7 +384,7 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		    uint64_t seed, pthread_t *th, struct agit_thread **out)
 {
 	static atomic_uint go;	/* one writer process per address space */
-	struct agit_thread *ag = calloc(NR_AGITATORS, sizeof(*ag));
+	struct agit_thread *ag = calloc(AGIT_THREADS, sizeof(*ag));
 	int n = 0;
 
 	if (!ag)
@@ -308,13 +392,18 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 	for (int a = 0; a < NR_AGITATORS; a++) {
 		if (!(mask & (1 << a)))
 			continue;
-		ag[n] = (struct agit_thread) {
-			.tf = tf, .go = &go, .map = map, .kind = a,
-			.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1,
-		};
-		if (pthread_create(&th[n], NULL, agitator_fn, &ag[n]))
-			return -1;
-		n++;
+		for (int second = 0; second <= (a == AG_BATCH); second++) {
+			ag[n] = (struct agit_thread) {
+				.tf = tf, .go = &go, .map = map, .kind = a,
+				.second = second, .pagemap = -1,
+				.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1 + second * 17,
+			};
+			if (second && (ag[n].pagemap = open("/proc/self/pagemap", O_RDONLY)) < 0)
+				return -1;
+			if (pthread_create(&th[n], NULL, agitator_fn, &ag[n]))
+				return -1;
+			n++;
+		}
 	}
 	atomic_store(&go, 1);
 	*out = ag;

@@ -69,11 +69,14 @@ void cgroup_add(const struct testfile *tf, pid_t pid)
 	write_str(tf->cgroup, "cgroup.procs", val);
 }
 
-/* Nothing left to reclaim (-EAGAIN) is normal under a busy writer. */
-void cgroup_reclaim(const struct testfile *tf)
+/*
+ * Reclaim up to 1 MiB of the writers' pages; counted for agitator a.
+ * Nothing left to reclaim (-EAGAIN) is normal under a busy writer.
+ */
+void cgroup_reclaim(const struct testfile *tf, enum agitator a)
 {
 	write_str(tf->cgroup, "memory.reclaim", "1M");
-	atomic_fetch_add(&tf->ctl->agit_ops[AG_RECLAIM], 1);
+	atomic_fetch_add(&tf->ctl->agit_ops[a], 1);
 }
 
 void cgroup_teardown(struct testfile *tf)

@@ -89,7 +89,8 @@ static inline uint64_t stamp_check(uint64_t s)
 	return (s >> STAMP_SEQ_BITS) & 0xffff;
 }
 
-enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, NR_AGITATORS };
+enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, AG_BATCH, NR_AGITATORS };
+#define AGIT_THREADS	(NR_AGITATORS + 1)	/* batch runs two */
 
 /*
  * The protection oracle: once mprotect(PROT_READ) or mremap-away of a
@@ -99,7 +100,9 @@ enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, NR_AGITATOR
  * saw it published before a store, and the same seq after the store,
  * stored while the kernel promised a fault: a stale TLB entry.
  */
-enum oracle_kind { OR_MPROTECT, OR_MREMAP, NR_ORACLES };
+enum oracle_kind { OR_MPROTECT, OR_MREMAP, OR_BATCH, NR_ORACLES };
+/* The agitators that publish to the oracle. */
+#define ORACLE_AGITATORS	(1 << AG_MPROTECT | 1 << AG_MREMAP | 1 << AG_BATCH)
 struct oracle {
 	atomic_uint seq;
 	atomic_size_t off, len;	/* file offsets */
@@ -197,7 +200,7 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 /* cgroup.c: a cgroup v2 for the writers, for memory.reclaim. */
 void cgroup_setup(struct testfile *tf);
 void cgroup_add(const struct testfile *tf, pid_t pid);
-void cgroup_reclaim(const struct testfile *tf);
+void cgroup_reclaim(const struct testfile *tf, enum agitator a);
 void cgroup_teardown(struct testfile *tf);
 
 /* verify.c */

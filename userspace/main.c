@@ -53,7 +53,7 @@ static void usage(FILE *f)
 "  --stall-sites MASK     stall engine: 1 syscall flushes, 2 rmap-walk flushes, 4 reclaim batch [5]\n"
 "  --no-stall-clean       stall engine: hold flushes without writing back and evicting their pages\n"
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
-"                         fork, reclaim, all or none [none]\n"
+"                         fork, reclaim, batch, all or none [none]\n"
 "  --pin                  pin writer n to CPU n (mod CPUs); agitators stay unpinned\n"
 "  --stop-on-detect       end the run at the first lost write, stale store or mismatch\n"
 "  --keep                 keep the test file\n"
@@ -195,7 +195,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'a':
 			o->agitate = agitators_parse(optarg);
 			if (o->agitate < 0) {
-				fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, all or none\n");
+				fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, batch, all or none\n");
 				return -1;
 			}
 			break;
@@ -481,6 +481,10 @@ static int run(struct opts *o)
 		tf.path[0] = '\0';
 	if (!ret && o->agitate)
 		cgroup_setup(&tf);
+	if (!ret && (o->agitate & 1 << AG_BATCH) && !tf.cgroup[0]) {
+		fprintf(stderr, "dirtyrace: --agitate batch needs a cgroup v2 memory controller with memory.reclaim (Linux 5.19+) at /sys/fs/cgroup\n");
+		ret = EXIT_USAGE;
+	}
 	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
 	if (!file_engines(o->engines))
 		tf.nwriters = 0;

@@ -184,7 +184,7 @@ void report_human(const struct report *r)
 				       (unsigned long long)atomic_load(&r->tf->ctl->agit_errors[a]));
 		printf("; %llu faulted stores (not owed)\n",
 		       (unsigned long long)writers_faulted(r->tf));
-		if (r->o->agitate & (1 << AG_MPROTECT | 1 << AG_MREMAP))
+		if (r->o->agitate & ORACLE_AGITATORS)
 			printf("  oracle        %llu stores into read-only or moved-away ranges, %llu completed (stale TLB)\n",
 			       (unsigned long long)writers_oracle_checks(r->tf),
 			       (unsigned long long)atomic_load(&r->tf->ctl->stale));

@@ -206,7 +206,12 @@ struct oracle oracles[NR_ORACLES];
 
 const char *oracle_name(enum oracle_kind k)
 {
-	return k == OR_MPROTECT ? "mprotect(PROT_READ)" : "mremap away";
+	static const char *const names[NR_ORACLES] = {
+		[OR_MPROTECT] = "mprotect(PROT_READ)", [OR_MREMAP] = "mremap away",
+		[OR_BATCH] = "mprotect(PROT_READ) of pages reclaim unmapped",
+	};
+
+	return names[k];
 }
 
 /* Bit k set: file offset off lies in a range oracle k has published. */
@@ -320,7 +325,7 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 			unsigned int proc)
 {
 	struct writer w[MAX_WRITERS];
-	pthread_t th[MAX_WRITERS], ath[NR_AGITATORS];
+	pthread_t th[MAX_WRITERS], ath[AGIT_THREADS];
 	struct agit_thread *ag = NULL;
 	char *map;
 	unsigned int i;
@@ -341,7 +346,7 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		w[i].id = proc * o->threads + i;
 		w[i].pin = o->pin;
 		w[i].burst = o->burst;
-		w[i].oracle = o->agitate & (1 << AG_MPROTECT | 1 << AG_MREMAP);
+		w[i].oracle = o->agitate & ORACLE_AGITATORS;
 		w[i].rng = o->seed * 0x9E3779B97F4A7C15ULL + w[i].id * 7919 + 1;
 		if (pthread_create(&th[i], NULL, writer_fn, &w[i])) {
 			fprintf(stderr, "dirtyrace: pthread_create failed\n");
