@@ -44,6 +44,8 @@
 #define DR_KNOB_STALL_SITES	"stall_sites"	/* DR_STALL_* bitmask */
 #define DR_KNOB_STALL_CLEAN	"stall_clean"	/* 1: write back + evict in the stall */
 #define DR_FILE_STALL_CALLERS	"stall_callers"	/* "COUNT CALLER" lines */
+#define DR_FILE_STALL_RECLAIM	"stall_reclaim"	/* write "FIRST COUNT": reclaim those pages */
+#define DR_STALL_RECLAIM_MAX	64		/* pages per stall_reclaim write */
 #define DR_STALL_SYSCALL	1	/* flushes of a task's own mm (zap, mprotect, mremap) */
 #define DR_STALL_RMAP		2	/* flushes of a target mm from elsewhere (rmap walks) */
 #define DR_STALL_BATCH		4	/* reclaim's batched flush (arch_tlbbatch_flush) */
@@ -115,6 +117,8 @@ enum dr_stat {
 	DR_STAT_STALL_CLEANS_INSIDE,
 	DR_STAT_STALL_EVICTED,
 	DR_STAT_STALL_INJECT,
+	DR_STAT_STALL_RECLAIMS,
+	DR_STAT_STALL_RECLAIMED,
 	DR_STAT_KP_FLUSH_MM,
 	DR_STAT_KP_BATCH_FLUSH,
 	DR_NR_STATS
@@ -170,6 +174,8 @@ enum dr_stat {
 	[DR_STAT_STALL_CLEANS_INSIDE]	= "stall.cleans_inside",	\
 	[DR_STAT_STALL_EVICTED]	= "stall.evicted",			\
 	[DR_STAT_STALL_INJECT]	= "stall.inject_skipped_flushes",	\
+	[DR_STAT_STALL_RECLAIMS] = "stall.reclaims",			\
+	[DR_STAT_STALL_RECLAIMED] = "stall.reclaim_folios",		\
 	[DR_STAT_KP_FLUSH_MM]	= "kprobe.flush_tlb_mm_range",		\
 	[DR_STAT_KP_BATCH_FLUSH]	= "kprobe.arch_tlbbatch_flush",	\
 }

@@ -100,6 +100,10 @@ unsigned long dr_inject_noflush(struct folio *folio);
 bool dr_inject_migrate_unmap(struct pt_regs *regs);
 bool dr_inject_migrate_batch_flush(struct pt_regs *regs);
 
+/* reclaim.c */
+long dr_reclaim_range(struct address_space *mapping, pgoff_t first,
+		      unsigned int count);
+
 /* ksyms.c */
 int dr_ksym(const char *name, void **addr);
 

@@ -218,21 +218,26 @@ static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
  * stall from zap, mprotect and mremap.
  */
 static void dr_stall(struct mm_struct *mm, unsigned long caller,
-		     pgoff_t first, pgoff_t last)
+		     pgoff_t first, pgoff_t last, bool asked)
 {
 	u64 t0 = ktime_get_ns(), ns, gap;
 	struct task_struct *cleaner = NULL;
 	int cpu = -1, site = dr_caller_slot(caller);
 	unsigned long seq = 0;
 
-	if (site < 0 || t0 < READ_ONCE(dr_stall_next_ns) ||
-	    t0 < READ_ONCE(dr_callers[site].next_ns) ||
+	if (site < 0 || (!asked && (t0 < READ_ONCE(dr_stall_next_ns) ||
+				    t0 < READ_ONCE(dr_callers[site].next_ns))) ||
 	    atomic_cmpxchg(&dr_stall_busy, 0, 1)) {
 		dr_stat_inc(DR_STAT_STALL_SKIPPED);
 		return;
 	}
 	atomic64_inc(&dr_callers[site].n);
-	if (READ_ONCE(dr_stall_clean))
+	/*
+	 * Not for an asked reclaim: what it races is mprotect(), and any
+	 * flush of mm (the clean's folio_mkclean()) makes every CPU behind
+	 * on mm's tlb_gen flush all, the stale entries with it.
+	 */
+	if (READ_ONCE(dr_stall_clean) && !asked)
 		cleaner = dr_pick_cleaner(mm, &cpu);
 	if (cleaner) {
 		dr_clean_window_pick(&first, &last);
@@ -318,9 +323,15 @@ bool dr_stall_flush_mm(struct pt_regs *regs)
 	if (!(READ_ONCE(dr_stall_sites) & (syscall ? DR_STALL_SYSCALL : DR_STALL_RMAP)) ||
 	    dr_is_cleaner())
 		return false;
-	dr_stall(mm, dr_caller(regs), first, last);
+	dr_stall(mm, dr_caller(regs), first, last, false);
 	return false;
 }
+
+/*
+ * The task in a stall_reclaim write: the batched flush of a reclaim asked
+ * for is held whatever the gap, as holding it is what it was asked for.
+ */
+static struct task_struct *dr_reclaimer;
 
 /* arch_tlbbatch_flush(batch): ours when a hammer process reclaims. */
 bool dr_stall_batch_flush(struct pt_regs *regs)
@@ -334,7 +345,7 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 		return false;
 	dr_stat_inc(DR_STAT_KP_BATCH_FLUSH);
 	if (READ_ONCE(dr_stall_sites) & DR_STALL_BATCH)
-		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX);
+		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX, READ_ONCE(dr_reclaimer) == current);
 	return false;
 }
 
@@ -596,9 +607,60 @@ static int dr_callers_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(dr_callers);
 
+/*
+ * stall_reclaim: "FIRST COUNT" reclaims those pages of the target now, in
+ * the writer's context (see reclaim.c), while the stall engine runs on a
+ * file the hammer created. The batch agitator's mprotect() meets the
+ * batched flush this holds.
+ */
+static ssize_t dr_reclaim_write(struct file *f, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char buf[48], *rest, *first_s;
+	unsigned long first;
+	unsigned int count;
+	pgoff_t pages;
+	long ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	rest = strim(buf);
+	first_s = strsep(&rest, " ");
+	if (!rest || kstrtoul(first_s, 10, &first) || kstrtouint(rest, 10, &count) ||
+	    !count || count > DR_STALL_RECLAIM_MAX)
+		return -EINVAL;
+	mutex_lock(&dr.lock);
+	ret = -ENODEV;		/* the stall engine is not running */
+	if (!dr_mapper)
+		goto out;
+	ret = -EPERM;		/* only ever the hammer's own file */
+	if (!dr.target.run_id)
+		goto out;
+	pages = DIV_ROUND_UP(i_size_read(dr_stall_target->mapping->host), PAGE_SIZE);
+	ret = -EINVAL;
+	if (first >= pages || count > pages - first)
+		goto out;
+	WRITE_ONCE(dr_reclaimer, current);
+	ret = dr_reclaim_range(dr_stall_target->mapping, first, count);
+	WRITE_ONCE(dr_reclaimer, NULL);
+out:
+	mutex_unlock(&dr.lock);
+	return ret < 0 ? ret : len;
+}
+
+static const struct file_operations dr_reclaim_fops = {
+	.owner = THIS_MODULE,
+	.write = dr_reclaim_write,
+	.llseek = noop_llseek,
+};
+
 static void dr_stall_debugfs(struct dentry *dir)
 {
 	debugfs_create_file(DR_FILE_STALL_CALLERS, 0400, dir, NULL, &dr_callers_fops);
+	debugfs_create_file(DR_FILE_STALL_RECLAIM, 0200, dir, NULL, &dr_reclaim_fops);
 }
 
 const struct dr_engine dr_stall_engine = {

@@ -14,7 +14,7 @@
  *   reclaim   MADV_PAGEOUT / MADV_COLD, POSIX_FADV_DONTNEED, and the
  *             cgroup v2 memory.reclaim of the writers' cgroup when there is one
  *   batch     mprotect racing reclaim's batched TLB flush (two threads, see
- *             batch_protect())
+ *             batch_protect(); needs the stall engine)
  *
  * A writer's store into a range that is unmapped or read-only at that
  * instant faults; writers.c catches the fault and does not record the
@@ -27,6 +27,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +87,9 @@ struct agit_thread {
 	atomic_uint *go;	/* every agitator thread exists */
 	char *map;		/* the process's mapping: whole file */
 	enum agitator kind;
-	bool second;		/* batch: the protector, not the reclaimer */
-	int pagemap;		/* batch protector: /proc/self/pagemap */
+	bool second;		/* batch: the reclaimer, not the protector */
+	int fd, fd2;		/* batch: stall_reclaim, /proc/self/pagemap */
+	int cpu;		/* batch: pinned here; others: -1, not pinned */
 	uint64_t rng;
 };
 
@@ -281,82 +285,127 @@ static void reclaim(struct agit_thread *ag)
 }
 
 /*
- * batch: reclaim unmaps the writers' pages with their TLB flush deferred
- * to the end of its batch (held open by the stall engine), while they
- * still have TLB entries on another CPU. An mprotect() of exactly such
- * pages finds no PTE to change, so only its flush_tlb_batched_pending()
- * ("mm, mprotect: flush TLB if potentially racing with a parallel reclaim
- * leaving stale TLB entries", 2017) stops a store through those entries
- * after it returned. The reclaimer writes the writers' cgroup
- * memory.reclaim, which takes no mmap_lock (MADV_PAGEOUT holds it, so
- * mprotect could never overlap it); the protector, while that write is in
- * the kernel, write-protects a run of pages /proc/self/pagemap shows
- * unmapped and publishes it to the oracle.
+ * batch: mprotect() racing reclaim's batched TLB flush. The protector
+ * (pinned to one CPU) stores to a few pages (a store that changes nothing,
+ * see guarded_touch()), so its CPU holds writable TLB entries for them;
+ * the reclaimer (pinned to another) asks the module to reclaim exactly
+ * those pages (stall_reclaim: the kernel's reclaim_pages(), no mmap_lock),
+ * which unmaps them and defers the flush to the end of its batch, held by
+ * the stall engine. Once /proc/self/pagemap shows them all unmapped the
+ * protector write-protects them: mprotect() finds no PTE to change, so
+ * only its flush_tlb_batched_pending() ("mm, mprotect: flush TLB if
+ * potentially racing with a parallel reclaim leaving stale TLB entries",
+ * 2017) removes the old entries before it returns. The range is then
+ * published to the oracle and the protector probes every page: a probe
+ * that completes went through a stale entry.
  */
-static atomic_uint batch_reclaiming;	/* one writer process per address space */
+#define BATCH_RUN	8	/* pages per round, at most */
+enum { BATCH_ASKED, BATCH_RECLAIMING, BATCH_DONE };
 
-#define BATCH_RUN	64	/* pages read from pagemap and protected, at most */
+static struct {
+	sem_t go, done;		/* protector -> reclaimer -> protector */
+	atomic_uint state;	/* BATCH_*: where the round is */
+	size_t first, n;	/* the round's pages */
+} batch_round;			/* one writer process per address space */
+
+static bool sem_wait_or_stop(sem_t *sem, struct control *ctl)
+{
+	struct timespec ts;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (!sem_timedwait(sem, &ts))
+			return true;
+		if (atomic_load(&ctl->stop))
+			return false;
+	}
+}
 
 static void batch_reclaim(struct agit_thread *ag)
 {
-	atomic_store(&batch_reclaiming, 1);
-	cgroup_reclaim(ag->tf, AG_BATCH);
-	atomic_store(&batch_reclaiming, 0);
+	char req[48];
+	int len;
+
+	if (!sem_wait_or_stop(&batch_round.go, ag->tf->ctl))
+		return;
+	len = snprintf(req, sizeof(req), "%zu %zu", batch_round.first, batch_round.n);
+	atomic_store(&batch_round.state, BATCH_RECLAIMING);
+	if (pwrite(ag->fd, req, len, 0) != len)
+		harness_error(ag, "the module's " DR_FILE_STALL_RECLAIM " refused",
+			      batch_round.first * PAGE, batch_round.n * PAGE);
+	atomic_store(&batch_round.state, BATCH_DONE);
+	sem_post(&batch_round.done);
 }
 
-/* A run of data pages not mapped right now: [*off, *off + *len), or 0. */
-static size_t unmapped_run(struct agit_thread *ag, size_t *off)
+/* Are pages [first, first + n) all unmapped in this process right now? */
+static bool unmapped(struct agit_thread *ag, size_t first, size_t n)
 {
-	size_t pages = ag->tf->size / PAGE, first, i, n = 0;
 	uint64_t pm[BATCH_RUN];
-	ssize_t got;
+	off_t at = (off_t)((uintptr_t)(ag->map + first * PAGE) / PAGE * sizeof(pm[0]));
+	size_t i;
 
-	first = 1 + xorshift(&ag->rng) % (pages - 1);
-	n = pages - first < BATCH_RUN ? pages - first : BATCH_RUN;
-	got = pread(ag->pagemap, pm, n * sizeof(pm[0]),
-		    (off_t)((uintptr_t)(ag->map + first * PAGE) / PAGE * sizeof(pm[0])));
-	if (got < (ssize_t)sizeof(pm[0]))
-		return 0;
-	n = got / sizeof(pm[0]);
-	for (i = 0; i < n && (pm[i] >> 63); i++)	/* bit 63: present */
+	if (pread(ag->fd2, pm, n * sizeof(pm[0]), at) != (ssize_t)(n * sizeof(pm[0])))
+		return false;
+	for (i = 0; i < n && !(pm[i] >> 63); i++)	/* bit 63: present */
 		;
-	*off = (first + i) * PAGE;
-	for (n -= i, i = 0; i < n && !(pm[*off / PAGE - first + i] >> 63); i++)
-		;
-	return i * PAGE;
+	return i == n;
 }
 
-/* While the reclaimer is in the kernel, protect what it unmapped. */
+/* Store to every page of the round; with wp, those are oracle checks. */
+static void batch_touch(struct agit_thread *ag, bool wp)
+{
+	for (size_t i = 0; i < batch_round.n; i++) {
+		size_t off = (batch_round.first + i) * PAGE;
+
+		if (guarded_touch((volatile uint64_t *)(ag->map + off)) && wp)
+			oracle_stale(ag->tf, off, OR_BATCH, ORACLE_AGITATOR);
+		if (wp)
+			atomic_fetch_add(&ag->tf->ctl->probe_checks, 1);
+	}
+}
+
 static void batch_protect(struct agit_thread *ag)
 {
-	size_t off, len;
-	int ok;
+	size_t pages = ag->tf->size / PAGE, n = 1 + xorshift(&ag->rng) % BATCH_RUN;
+	size_t first = 1 + xorshift(&ag->rng) % (pages - n), len = n * PAGE;
+	char *at = ag->map + first * PAGE;
+	bool inside = false;
 
-	while (!atomic_load(&batch_reclaiming) && !atomic_load(&ag->tf->ctl->stop))
-		usleep(50);
-	while (atomic_load(&batch_reclaiming) && !atomic_load(&ag->tf->ctl->stop)) {
-		len = unmapped_run(ag, &off);
-		if (!len)
-			continue;
-		pthread_mutex_lock(&layout_lock);
-		ok = !mprotect(ag->map + off, len, PROT_READ);
-		if (ok)
-			forbid(OR_BATCH, off, len);
-		usleep(xorshift(&ag->rng) % 200);
-		if (ok)
-			allow(OR_BATCH);
-		ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
-		pthread_mutex_unlock(&layout_lock);
-		note(ag, ok);
+	/* Nothing moves or protects these pages but this round. */
+	pthread_mutex_lock(&layout_lock);
+	batch_round.first = first;
+	batch_round.n = n;
+	batch_touch(ag, false);
+	atomic_store(&batch_round.state, BATCH_ASKED);
+	sem_post(&batch_round.go);
+	while (atomic_load(&batch_round.state) == BATCH_ASKED && !atomic_load(&ag->tf->ctl->stop))
+		;	/* the reclaimer is on its way into the kernel */
+	while (atomic_load(&batch_round.state) == BATCH_RECLAIMING &&
+	       !(inside = unmapped(ag, first, n)))
+		;
+	if (inside && !mprotect(at, len, PROT_READ)) {
+		forbid(OR_BATCH, first * PAGE, len);
+		batch_touch(ag, true);
+		allow(OR_BATCH);
+		if (mprotect(at, len, PROT_READ | PROT_WRITE))
+			harness_error(ag, "cannot make the range writable again", first * PAGE, len);
+		note(ag, 1);
 	}
+	sem_wait_or_stop(&batch_round.done, ag->tf->ctl);
+	pthread_mutex_unlock(&layout_lock);
 }
 
 static void batch(struct agit_thread *ag)
 {
 	if (ag->second)
-		batch_protect(ag);
-	else
 		batch_reclaim(ag);
+	else
+		batch_protect(ag);
 }
 
 static void *agitator_fn(void *arg)
@@ -368,18 +417,53 @@ static void *agitator_fn(void *arg)
 	struct agit_thread *ag = arg;
 	struct control *ctl = ag->tf->ctl;
 
+	if (ag->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(ag->cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
 	/* Thread creation maps stacks: none may happen while a range is away. */
 	while (!atomic_load(ag->go) && !atomic_load(&ctl->stop))
 		usleep(100);
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		if (!ag->second)	/* the protector waits for the reclaimer */
+		if (!ag->second)	/* the reclaimer waits for the protector */
 			usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
 	}
 	return NULL;
 }
 
-/* One thread per selected agitator in this writer process. */
+/*
+ * The batch threads' files and CPUs: the protector on one CPU, the
+ * reclaimer on the next, so that the reclaim finds the protector's CPU in
+ * the mm's cpumask and defers its flush.
+ */
+static int batch_start(struct agit_thread *ag, unsigned int proc)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[256];
+
+	if (cpus < 2)
+		return -1;
+	if (ag->second) {
+		knob_path(path, sizeof(path), DR_FILE_STALL_RECLAIM);
+		ag->fd = open(path, O_WRONLY);
+		if (ag->fd < 0)
+			return -1;
+	} else {
+		ag->fd2 = open("/proc/self/pagemap", O_RDONLY);
+		if (ag->fd2 < 0)
+			return -1;
+		sem_init(&batch_round.go, 0, 0);
+		sem_init(&batch_round.done, 0, 0);
+	}
+	ag->cpu = (proc + ag->second) % cpus;
+	return 0;
+}
+
+/* One thread per selected agitator in this writer process (batch: two). */
 int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		    uint64_t seed, pthread_t *th, struct agit_thread **out)
 {
@@ -395,10 +479,10 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		for (int second = 0; second <= (a == AG_BATCH); second++) {
 			ag[n] = (struct agit_thread) {
 				.tf = tf, .go = &go, .map = map, .kind = a,
-				.second = second, .pagemap = -1,
+				.second = second, .fd = -1, .fd2 = -1, .cpu = -1,
 				.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1 + second * 17,
 			};
-			if (second && (ag[n].pagemap = open("/proc/self/pagemap", O_RDONLY)) < 0)
+			if (a == AG_BATCH && batch_start(&ag[n], proc))
 				return -1;
 			if (pthread_create(&th[n], NULL, agitator_fn, &ag[n]))
 				return -1;

@@ -113,9 +113,10 @@ struct stale_rec {
 	uint64_t offset;
 	size_t off, len;	/* the protected range */
 	double t;		/* monotonic seconds */
-	unsigned int writer;
+	unsigned int writer;	/* or ORACLE_AGITATOR: the batch agitator's probe */
 	enum oracle_kind kind;
 };
+#define ORACLE_AGITATOR	MAX_WRITERS
 
 /* Shared (MAP_SHARED|MAP_ANONYMOUS) between the coordinator and writers. */
 struct control {
@@ -127,6 +128,7 @@ struct control {
 	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
 	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];
 	atomic_ullong oracle_checks[MAX_WRITERS];	/* stores into a published range */
+	atomic_ullong probe_checks;	/* the batch agitator's probes into its range */
 	atomic_ullong stale;		/* of those, stores that completed */
 	atomic_uint nstale_recs;
 	struct stale_rec stale_recs[MAX_STALE];
@@ -170,6 +172,7 @@ struct verify_state {
 /* module.c: the debugfs interface. */
 int module_check(void);
 int write_file(const char *path, const char *val);
+void knob_path(char *buf, size_t len, const char *knob);
 int knob_write(const char *knob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int knob_read(const char *knob, char *buf, size_t len);
@@ -189,6 +192,8 @@ uint64_t writers_faulted(const struct testfile *tf);
 uint64_t writers_oracle_checks(const struct testfile *tf);
 const char *oracle_name(enum oracle_kind k);
 uint64_t guarded_load(volatile uint64_t *p);
+bool guarded_touch(volatile uint64_t *p);
+void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned int who);
 
 /* agitate.c */
 struct agit_thread;

@@ -219,6 +219,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --burst must be 1..512\n");
 		return -1;
 	}
+	if ((o->agitate & 1 << AG_BATCH) &&
+	    (!listed(o->engines, DR_ENGINE_STALL) || sysconf(_SC_NPROCESSORS_ONLN) < 2)) {
+		fprintf(stderr, "dirtyrace: --agitate batch needs the stall engine (--engines stall,...) and 2 or more CPUs\n");
+		return -1;
+	}
 	if (o->agitate && !file_engines(o->engines)) {
 		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate, stall or numa to --engines\n");
 		return -1;
@@ -481,10 +486,6 @@ static int run(struct opts *o)
 		tf.path[0] = '\0';
 	if (!ret && o->agitate)
 		cgroup_setup(&tf);
-	if (!ret && (o->agitate & 1 << AG_BATCH) && !tf.cgroup[0]) {
-		fprintf(stderr, "dirtyrace: --agitate batch needs a cgroup v2 memory controller with memory.reclaim (Linux 5.19+) at /sys/fs/cgroup\n");
-		ret = EXIT_USAGE;
-	}
 	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
 	if (!file_engines(o->engines))
 		tf.nwriters = 0;

@@ -20,7 +20,7 @@ const char *stat_key(enum dr_stat id)
 	return keys[id];
 }
 
-static void knob_path(char *buf, size_t len, const char *knob)
+void knob_path(char *buf, size_t len, const char *knob)
 {
 	snprintf(buf, len, DEBUGFS "/" DR_DEBUGFS_DIR "/%s", knob);
 }

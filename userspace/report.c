@@ -56,9 +56,15 @@ static double numa_migrations(const struct report *r)
 
 static void print_stale(const struct report *r, const struct stale_rec *s)
 {
-	printf("STALE TLB: store at offset 0x%llx page %llu by writer %u completed at %.3f s, after %s of file range [0x%zx, 0x%zx) had returned; engines %s, inject %s\n",
+	char who[32];
+
+	if (s->writer == ORACLE_AGITATOR)
+		snprintf(who, sizeof(who), "the batch agitator's probe");
+	else
+		snprintf(who, sizeof(who), "writer %u", s->writer);
+	printf("STALE TLB: store at offset 0x%llx page %llu by %s completed at %.3f s, after %s of file range [0x%zx, 0x%zx) had returned; engines %s, inject %s\n",
 	       (unsigned long long)s->offset, (unsigned long long)(s->offset / 4096),
-	       s->writer, s->t - r->tf->ctl->t0, oracle_name(s->kind), s->off,
+	       who, s->t - r->tf->ctl->t0, oracle_name(s->kind), s->off,
 	       s->off + s->len, r->o->engines, r->o->inject);
 }
 
@@ -281,9 +287,10 @@ int report_json(const struct report *r, const char *path)
 	for (i = 0; i < stale_recs(r); i++) {
 		const struct stale_rec *sr = &r->tf->ctl->stale_recs[i];
 
-		fprintf(f, "%s\n    {\"offset\": %llu, \"page\": %llu, \"writer\": %u, \"t_ms\": %.0f, \"after\": \"%s\", \"range\": [%zu, %zu]}",
+		fprintf(f, "%s\n    {\"offset\": %llu, \"page\": %llu, \"writer\": %u, \"probe\": %s, \"t_ms\": %.0f, \"after\": \"%s\", \"range\": [%zu, %zu]}",
 			i ? "," : "", (unsigned long long)sr->offset,
 			(unsigned long long)(sr->offset / 4096), sr->writer,
+			sr->writer == ORACLE_AGITATOR ? "true" : "false",
 			(sr->t - r->tf->ctl->t0) * 1000, oracle_name(sr->kind), sr->off,
 			sr->off + sr->len);
 	}

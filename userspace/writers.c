@@ -170,6 +170,21 @@ static bool guarded_store(volatile uint64_t *p, uint64_t v)
 	return true;
 }
 
+/*
+ * A store that changes nothing (an atomic OR of 0): the batch agitator's
+ * probe for a writable translation, anywhere in the data area, without
+ * overwriting a writer's stamp. True if it completed.
+ */
+bool guarded_touch(volatile uint64_t *p)
+{
+	if (sigsetjmp(guard_jb, 0))
+		return false;
+	guard_on = 1;
+	atomic_fetch_or((volatile _Atomic uint64_t *)p, 0);
+	guard_on = 0;
+	return true;
+}
+
 uint64_t guarded_load(volatile uint64_t *p)
 {
 	volatile uint64_t v = 0;
@@ -231,9 +246,10 @@ static unsigned int oracle_armed(size_t off, unsigned int seq[NR_ORACLES])
 	return armed;
 }
 
-static void stale_report(struct writer *w, size_t off, enum oracle_kind k)
+/* A store by who into the range oracle k had published went through. */
+void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned int who)
 {
-	struct control *ctl = w->tf->ctl;
+	struct control *ctl = tf->ctl;
 	unsigned int n = atomic_fetch_add(&ctl->nstale_recs, 1);
 
 	atomic_fetch_add(&ctl->stale, 1);
@@ -241,7 +257,7 @@ static void stale_report(struct writer *w, size_t off, enum oracle_kind k)
 		ctl->stale_recs[n] = (struct stale_rec) {
 			.offset = off, .off = atomic_load(&oracles[k].off),
 			.len = atomic_load(&oracles[k].len), .t = now(),
-			.writer = w->id, .kind = k,
+			.writer = who, .kind = k,
 		};
 }
 
@@ -256,7 +272,7 @@ static void oracle_check(struct writer *w, size_t off, unsigned int armed,
 	atomic_thread_fence(memory_order_seq_cst);
 	for (int k = 0; k < NR_ORACLES; k++)
 		if ((armed & (1u << k)) && atomic_load(&oracles[k].seq) == seq[k])
-			stale_report(w, off, k);
+			oracle_stale(w->tf, off, k, w->id);
 }
 
 /* Hold while the coordinator verifies; ack so it knows we are quiet. */
@@ -462,7 +478,7 @@ uint64_t writers_faulted(const struct testfile *tf)
 
 uint64_t writers_oracle_checks(const struct testfile *tf)
 {
-	return writers_sum(tf, tf->ctl->oracle_checks);
+	return writers_sum(tf, tf->ctl->oracle_checks) + atomic_load(&tf->ctl->probe_checks);
 }
 
 uint64_t writers_total(const struct testfile *tf)
