@@ -38,7 +38,6 @@
 #include <linux/sched/task_stack.h>
 #include <linux/seq_file.h>
 #include <linux/seqlock.h>
-#include <linux/writeback.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #include <asm/tlbflush.h>
@@ -50,7 +49,6 @@
 #define DR_STALL_REFRESH_MS	5
 #define DR_STALL_EVICT_TRIES	10	/* ~0.5 ms for the writeback to end */
 #define DR_STALL_CLEAN_PAGES	16	/* a clean that fits inside a stall */
-#define DR_STALL_EVICT_SPAN	256	/* pages a clean may range over */
 
 static u32 dr_stall_us = 1000;
 static u32 dr_stall_gap_us = 3000;
@@ -194,9 +192,8 @@ found:
 }
 
 /*
- * Where the clean of the flushed range [*first, *last] starts: a random
- * page of it (within the file), the range cut to DR_STALL_EVICT_SPAN pages
- * from there, all a clean of DR_STALL_CLEAN_PAGES dirty pages can reach.
+ * Writing back a whole 256-page mremap range takes longer than a stall:
+ * clean a random window of the flushed range that fits in one.
  */
 static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
 {
@@ -204,10 +201,11 @@ static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
 
 	if (end && *last >= end)
 		*last = end - 1;
-	if (*first > *last)
+	if (*first > *last || *last - *first < DR_STALL_CLEAN_PAGES)
 		return;
-	*first += get_random_u32_below(min_t(pgoff_t, U32_MAX, *last - *first + 1));
-	*last = min(*last, *first + DR_STALL_EVICT_SPAN - 1);
+	*first += get_random_u32_below(min_t(pgoff_t, U32_MAX,
+					     *last - *first - DR_STALL_CLEAN_PAGES + 2));
+	*last = *first + DR_STALL_CLEAN_PAGES - 1;
 }
 
 /*
@@ -349,25 +347,6 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 	return false;
 }
 
-/*
- * The writeback inside the stall: the first DR_STALL_CLEAN_PAGES dirty
- * pages of the window. Dirty pages are the ones writers stored to since
- * their last clean, so the ones whose (dirty) TLB entries let a store
- * through without a fault: a window of pages at random mostly held clean
- * ones, and a clean of those can lose nothing.
- */
-static void dr_clean_dirty(struct address_space *mapping, loff_t from, loff_t to)
-{
-	struct writeback_control wbc = {
-		.sync_mode = WB_SYNC_NONE,
-		.nr_to_write = DR_STALL_CLEAN_PAGES,
-		.range_start = from,
-		.range_end = to,
-	};
-
-	filemap_fdatawrite_wbc(mapping, &wbc);
-}
-
 /* The writeback inside the stall, the eviction after it. */
 static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
 {
@@ -377,7 +356,7 @@ static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
 	unsigned long evicted = 0;
 	unsigned int i;
 
-	dr_clean_dirty(mapping, from, to);
+	filemap_fdatawrite_range(mapping, from, to);
 	dr_stat_inc(DR_STAT_STALL_CLEANS);
 	if (dr_req_held(seq))
 		dr_stat_inc(DR_STAT_STALL_CLEANS_INSIDE);

@@ -5,7 +5,9 @@
  * last about stall_us and respect the gap; cleans land inside stalls;
  * on a kernel older than 6.2 the zap window (rmap removed before the
  * flush) loses writes and on a fixed kernel it does not; the oracle sees
- * nothing on a stock kernel and catches mprotect without its flush.
+ * nothing on a stock kernel (also with the batch agitator's mprotect
+ * inside reclaim's held batched flush) and catches mprotect without its
+ * flush; stall_reclaim is validated.
  */
 #include <sys/utsname.h>
 #include "dr_test.h"
@@ -85,6 +87,26 @@ TEST_F(stall, knobs_validated)
 }
 
 /*
+ * stall_reclaim takes "FIRST COUNT" (1..DR_STALL_RECLAIM_MAX pages), and
+ * only while the stall engine runs.
+ */
+TEST_F(stall, reclaim_validated)
+{
+	static const char *const bad[] = {
+		"1", "1 0", "1 65", "x 1", "1 x", "-1 2", "1 1 1", "1  1",
+		"99999999999999999999 1",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, dr_knob_write(DR_FILE_STALL_RECLAIM, bad[i])) {
+			TH_LOG("%s <- '%s'", DR_FILE_STALL_RECLAIM, bad[i]);
+		}
+	}
+	EXPECT_EQ(-ENODEV, dr_knob_write(DR_FILE_STALL_RECLAIM, "1 1"));
+}
+
+/*
  * Each agitator's syscall reaches its own flush site; stalls last about
  * stall_us (TCG and interrupts add a little), no more often than the gap
  * allows, and the cleaner finishes some cleans while a flush is held.
@@ -146,7 +168,7 @@ TEST_F_TIMEOUT(stall, zap_rmap_before_flush, 120)
 /*
  * Stock kernels keep the promise: every protected store faulted, also
  * when mprotect() met reclaim's pending batched flush (the batch
- * agitator's race; its flush_tlb_batched_pending() was stalled).
+ * agitator's race, held open at try_to_unmap_flush()).
  */
 TEST_F_TIMEOUT(stall, oracle_stock_clean, 60)
 {
@@ -155,8 +177,9 @@ TEST_F_TIMEOUT(stall, oracle_stock_clean, 60)
 
 	EXPECT_EQ(0, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "oracle_checks"));
-	EXPECT_LT(0, caller_count("try_to_unmap_flush"));
-	EXPECT_LT(0, caller_count("flush_tlb_batched_pending"));
+	EXPECT_LT(0, dr_json_num(JSON, "stall.reclaims"));
+	EXPECT_LT(0, dr_json_num(JSON, "stall.reclaim_folios"));
+	EXPECT_LT(0, caller_count("try_to_unmap_flush"));	/* the asked reclaim's */
 	EXPECT_EQ(0, dr_json_num(JSON, "stale_tlb_violations"));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 }

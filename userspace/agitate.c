@@ -429,7 +429,16 @@ static void *agitator_fn(void *arg)
 		usleep(100);
 	while (!atomic_load(&ctl->stop)) {
 		fns[ag->kind](ag);
-		if (!ag->second)	/* the reclaimer waits for the protector */
+		if (ag->kind == AG_BATCH && !ag->second)
+			/*
+			 * Each round ends in a flush of every CPU the writers
+			 * ran on (the batch's), which would also wipe the stale
+			 * entries the other races need: a round in 200-600 ms
+			 * (nearly every round catches a kernel that lacks
+			 * flush_tlb_batched_pending()).
+			 */
+			usleep(200000 + xorshift(&ag->rng) % 400000);
+		else if (!ag->second)	/* the reclaimer waits for the protector */
 			usleep(5000 + xorshift(&ag->rng) % 10000);	/* leave the writers room to write */
 	}
 	return NULL;

@@ -283,13 +283,36 @@ static void writer_hold(struct control *ctl, unsigned int id)
 		usleep(200);
 }
 
+/*
+ * Where the next run of stores starts. Mostly inside a hot window of
+ * HOT_PAGES pages that moves to a random place every HOT_RUNS runs, as
+ * real writers have locality: the pages with this CPU's live TLB entries
+ * and the dirty pages a clean picks are then the pages the next stores
+ * go to, which is what a stale entry needs. One run in HOT_COLD anywhere.
+ */
+#define HOT_PAGES	8
+#define HOT_RUNS	256
+#define HOT_COLD	8
+
+static uint64_t next_run(struct writer *w, uint64_t per, uint64_t hot_len,
+			 uint64_t *hot, unsigned int *runs)
+{
+	if (hot_len < 1 || hot_len >= per || xorshift(&w->rng) % HOT_COLD == 0)
+		return xorshift(&w->rng) % per;
+	if ((*runs)++ % HOT_RUNS == 0)
+		*hot = xorshift(&w->rng) % (per - hot_len + 1);
+	return *hot + xorshift(&w->rng) % hot_len;
+}
+
 static void *writer_fn(void *arg)
 {
 	struct writer *w = arg;
 	struct testfile *tf = w->tf;
 	struct control *ctl = tf->ctl;
-	uint64_t per = tf->nslots / tf->nwriters, writes = 0, k = 0;
-	unsigned int left = 0;
+	uint64_t per = tf->nslots / tf->nwriters, writes = 0, k = 0, hot = 0;
+	/* own slots in HOT_PAGES pages */
+	uint64_t hot_len = HOT_PAGES * (PAGE / sizeof(uint64_t)) / tf->nwriters;
+	unsigned int left = 0, runs = 0;
 
 	if (w->pin)
 		pin_self(w->id);
@@ -303,7 +326,7 @@ static void *writer_fn(void *arg)
 			k = (k + 1) % per;
 			left--;
 		} else {
-			k = xorshift(&w->rng) % per;
+			k = next_run(w, per, hot_len, &hot, &runs);
 			left = w->burst - 1;
 		}
 		uint64_t slot = w->id + tf->nwriters * k;
