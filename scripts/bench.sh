@@ -10,7 +10,7 @@
 #     migrations/s; writer stores/s with and without agitation.
 # Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (5, base 2: a kernel that
 # never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1),
-# BENCH_CORPUS (1).
+# BENCH_CORPUS (1), BENCH_STOCK (1; 0: the corpus only).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
@@ -98,6 +98,8 @@ field() {	# field FILE RATE-NAME KEY
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 k=${BENCH_KERNEL:-debian-6.1}
+: > "$out/bench.md"
+if [ "${BENCH_STOCK:-1}" = 1 ]; then
 guest_stock > "$out/stock.sh"
 boot stock "$out/stock.sh" KERNEL="$k"
 {
@@ -109,6 +111,7 @@ boot stock "$out/stock.sh" KERNEL="$k"
 	echo "|---|---|---|---|"
 	detect_table "$out/stock.txt"
 } > "$out/bench.md"
+fi
 
 if [ "${BENCH_CORPUS:-1}" = 1 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
 	for img in "$corpus"/kernels/*.bzImage; do
@@ -129,6 +132,10 @@ if [ "${BENCH_CORPUS:-1}" = 1 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&
 	} >> "$out/bench.md"
 fi
 
+if [ "${BENCH_STOCK:-1}" != 1 ]; then
+	cat "$out/bench.md"
+	exit 0
+fi
 f=$out/stock.txt
 mk=$(field "$f" mkclean folios_per_s)
 ms=$(awk '$2 == "msync" { print $4 }' "$f")

@@ -146,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0, 0, 0, 0 }
 	};
 	unsigned long long v = 0;
+	bool agitate_all = false;
 	int c;
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
@@ -193,6 +194,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->migrate_mode = v;
 			break;
 		case 'a':
+			agitate_all = !strcmp(optarg, "all");
 			o->agitate = agitators_parse(optarg);
 			if (o->agitate < 0) {
 				fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, batch, all or none\n");
@@ -219,6 +221,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --burst must be 1..512\n");
 		return -1;
 	}
+	/* "all" means all that can run here: batch needs the stall engine. */
+	if ((o->agitate & 1 << AG_BATCH) &&
+	    (!listed(o->engines, DR_ENGINE_STALL) || sysconf(_SC_NPROCESSORS_ONLN) < 2) &&
+	    agitate_all)
+		o->agitate &= ~(1 << AG_BATCH);
 	if ((o->agitate & 1 << AG_BATCH) &&
 	    (!listed(o->engines, DR_ENGINE_STALL) || sysconf(_SC_NPROCESSORS_ONLN) < 2)) {
 		fprintf(stderr, "dirtyrace: --agitate batch needs the stall engine (--engines stall,...) and 2 or more CPUs\n");
