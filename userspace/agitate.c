@@ -93,13 +93,43 @@ struct agit_thread {
 	uint64_t rng;
 };
 
-/* A page-aligned sub-range of the data area: [*off, *off + *len). */
+/* The hot window of one of this process's writers at random, or 0. */
+static size_t some_hot_window(struct agit_thread *ag)
+{
+	size_t w = xorshift(&ag->rng) % MAX_WRITERS, hot = 0;
+
+	for (size_t i = 0; i < MAX_WRITERS && !hot; i++)
+		hot = atomic_load_explicit(&hot_windows[(w + i) % MAX_WRITERS],
+					   memory_order_relaxed);
+	return hot;
+}
+
+/*
+ * A page-aligned sub-range of the data area: [*off, *off + *len). Every
+ * other one overlaps a writer's hot window, where its CPU holds TLB
+ * entries and the next stores go (a PTE change elsewhere races nothing),
+ * and is then at most 2 * HOT_PAGES long.
+ */
 static void subrange(struct agit_thread *ag, size_t max_pages, size_t *off, size_t *len)
 {
-	size_t pages = ag->tf->size / PAGE - 1;
+	size_t pages = ag->tf->size / PAGE - 1, hot, first;
 	size_t n = 1 + xorshift(&ag->rng) % (max_pages < pages ? max_pages : pages);
 
-	*off = PAGE * (1 + xorshift(&ag->rng) % (pages - n + 1));
+	first = 1 + xorshift(&ag->rng) % (pages - n + 1);
+	hot = xorshift(&ag->rng) & 1 ? some_hot_window(ag) / PAGE : 0;
+	if (hot) {
+		size_t back;
+
+		/* Small enough for the stall engine's clean to cover it all. */
+		if (n > 2 * HOT_PAGES)
+			n = 1 + xorshift(&ag->rng) % (2 * HOT_PAGES);
+		/* Starts up to n - 1 pages before a page of the window. */
+		back = xorshift(&ag->rng) % n;
+		hot += xorshift(&ag->rng) % HOT_PAGES;
+		first = hot > back ? hot - back : 1;
+		first = first > pages - n + 1 ? pages - n + 1 : first;
+	}
+	*off = PAGE * first;
 	*len = n * PAGE;
 }
 

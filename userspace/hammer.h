@@ -108,6 +108,13 @@ struct oracle {
 	atomic_size_t off, len;	/* file offsets */
 };
 extern struct oracle oracles[NR_ORACLES];	/* per writer process */
+/*
+ * Writers store mostly inside a hot window of HOT_PAGES pages; the file
+ * offset of each one's window (0: none yet), per writer process, so that
+ * the agitators change PTEs where the writers write.
+ */
+#define HOT_PAGES	8
+extern atomic_size_t hot_windows[MAX_WRITERS];
 #define MAX_STALE	32	/* stale-TLB records kept */
 struct stale_rec {
 	uint64_t offset;

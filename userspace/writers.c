@@ -290,17 +290,24 @@ static void writer_hold(struct control *ctl, unsigned int id)
  * and the dirty pages a clean picks are then the pages the next stores
  * go to, which is what a stale entry needs. One run in HOT_COLD anywhere.
  */
-#define HOT_PAGES	8
 #define HOT_RUNS	256
 #define HOT_COLD	8
+
+atomic_size_t hot_windows[MAX_WRITERS];
 
 static uint64_t next_run(struct writer *w, uint64_t per, uint64_t hot_len,
 			 uint64_t *hot, unsigned int *runs)
 {
 	if (hot_len < 1 || hot_len >= per || xorshift(&w->rng) % HOT_COLD == 0)
 		return xorshift(&w->rng) % per;
-	if ((*runs)++ % HOT_RUNS == 0)
+	if ((*runs)++ % HOT_RUNS == 0) {
 		*hot = xorshift(&w->rng) % (per - hot_len + 1);
+		/* The agitators aim at it: the file page of its first slot. */
+		atomic_store_explicit(&hot_windows[w->id],
+				      (PAGE + (w->id + w->tf->nwriters * *hot) *
+				       sizeof(uint64_t)) / PAGE * PAGE,
+				      memory_order_relaxed);
+	}
 	return *hot + xorshift(&w->rng) % hot_len;
 }
 
