@@ -99,9 +99,51 @@ TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 30)
 	const char *a2[] = { "--inject", "bogus", NULL };
 	const char *a3[] = { "--file-size", "1000", NULL };
 
+	const char *a4[] = { "--engines", "mkclen", NULL };
+	const char *a5[] = { "--threads", "65536", "--procs", "65536", NULL };
+	const char *a6[] = { "--file-size", "99999999999G", NULL };
+	const char *a7[] = { "--duration", "100000", NULL };
+	const char *a8[] = { "--threads", "4294967297", NULL };
+
 	EXPECT_EQ(2, dr_hammer_run(a1));
 	EXPECT_EQ(2, dr_hammer_run(a2));
 	EXPECT_EQ(2, dr_hammer_run(a3));
+	EXPECT_EQ(2, dr_hammer_run(a4));
+	EXPECT_EQ(2, dr_hammer_run(a5));
+	EXPECT_EQ(2, dr_hammer_run(a6));
+	EXPECT_EQ(2, dr_hammer_run(a7));
+	EXPECT_EQ(2, dr_hammer_run(a8));
+}
+
+/* The default --dir . (and any relative one) works. */
+TEST_F_TIMEOUT(run, relative_dir_works, 60)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (chdir(dr_test_dir()))
+			_exit(126);
+		execlp(dr_hammer(), dr_hammer(), "run", "--quiet", "--duration", "3",
+		       "--dir", ".", (char *)NULL);
+		_exit(127);
+	}
+	EXPECT_EQ(0, dr_hammer_wait(pid));
+}
+
+/* SIGHUP ends the run with the whole teardown, like SIGINT. */
+TEST_F_TIMEOUT(run, sighup_tears_down, 60)
+{
+	const char *args[] = { "--duration", "30", NULL };
+	char buf[512];
+	pid_t pid = dr_hammer_spawn(args);
+
+	sleep(3);
+	EXPECT_EQ(1, dr_stat("running"));
+	kill(pid, SIGHUP);
+	EXPECT_GT(128, dr_hammer_wait(pid));	/* exited, not killed */
+	EXPECT_EQ(0, dr_stat("running"));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
 }
 
 /* SIGKILL mid-run: the module notices the owner is gone and cleans up. */

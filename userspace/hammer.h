@@ -26,7 +26,8 @@ enum {
 #define MAX_REPORTED	100	/* loss records kept for the reports */
 
 struct opts {
-	const char *dir;
+	const char *dir;	/* absolute */
+	char dir_buf[4096];
 	double duration;	/* seconds */
 	unsigned int threads;	/* writer threads per process */
 	unsigned int burst;	/* consecutive own slots per random pick */
