@@ -130,6 +130,20 @@ TEST_F_TIMEOUT(run, relative_dir_works, 60)
 	EXPECT_EQ(0, dr_hammer_wait(pid));
 }
 
+/* A second hammer during a run is refused and leaves that run alone. */
+TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 60)
+{
+	const char *first[] = { "--duration", "8", NULL };
+	const char *second[] = { "--duration", "3", NULL };
+	pid_t pid = dr_hammer_spawn(first);
+
+	sleep(3);
+	ASSERT_EQ(1, dr_stat("running"));
+	EXPECT_EQ(2, dr_hammer_run(second));
+	EXPECT_EQ(1, dr_stat("running"));
+	EXPECT_EQ(0, dr_hammer_wait(pid));
+}
+
 /* SIGHUP ends the run with the whole teardown, like SIGINT. */
 TEST_F_TIMEOUT(run, sighup_tears_down, 60)
 {

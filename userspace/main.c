@@ -311,13 +311,19 @@ static void module_engines(const char *engines, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* This process bound the target: the module's state is its to tear down. */
+static bool module_bound;
+
 /* Configure the module for this run; returns 0 or an exit code. */
 static int module_setup(const struct opts *o, const struct testfile *tf)
 {
-	const char *knob = DR_KNOB_TARGET;
-	char engines[64];
-	int err;
+	const char *knob = DR_KNOB_RUN;
+	char engines[64], running[8];
+	int err = -EBUSY;
 
+	/* Another run (a hammer's or an operator's) is not ours to touch. */
+	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1')
+		goto fail;
 	module_engines(o->engines, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
 	/*
@@ -338,8 +344,10 @@ static int module_setup(const struct opts *o, const struct testfile *tf)
 	    SET(DR_KNOB_STALL_SITES, "%u", o->stall_sites) ||
 	    SET(DR_KNOB_STALL_CLEAN, "%u", o->stall_clean) ||
 	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
-	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()) ||
-	    SET(DR_KNOB_INJECT, "%s", o->inject) ||
+	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()))
+		goto fail;
+	module_bound = true;
+	if (SET(DR_KNOB_INJECT, "%s", o->inject) ||
 	    SET(DR_KNOB_RUN, "1"))
 		goto fail;
 #undef SET
@@ -363,6 +371,9 @@ fail:
 
 static void module_teardown(void)
 {
+	if (!module_bound)
+		return;
+	module_bound = false;
 	knob_write(DR_KNOB_RUN, "0");
 	knob_write(DR_KNOB_TARGET, "none");
 	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
@@ -549,7 +560,8 @@ static int run(struct opts *o)
 	numa_stop(&numa);
 	writers_stop(&tf);
 	cgroup_teardown(&tf);
-	knob_write(DR_KNOB_RUN, "0");
+	if (module_bound)
+		knob_write(DR_KNOB_RUN, "0");
 	if (!ret) {
 		if (stats_read(r.stats))
 			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
