@@ -5,6 +5,7 @@
  * caught, with offsets and stamps, within 10 s; a run that exercised
  * nothing is INCONCLUSIVE, never PASS; a killed hammer leaks nothing.
  */
+#include <dirent.h>
 #include "dr_test.h"
 #include "kselftest_harness.h"
 #include <sys/mount.h>
@@ -128,6 +129,68 @@ TEST_F_TIMEOUT(run, relative_dir_works, 60)
 		_exit(127);
 	}
 	EXPECT_EQ(0, dr_hammer_wait(pid));
+}
+
+static int named_files(void)
+{
+	DIR *d = opendir(dr_test_dir());
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, "dirtyrace-", 10);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f && !fgets(buf, len, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* The writers' cgroup goes, and the root's controllers are as they were. */
+TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
+{
+	const char *args[] = { "--duration", "3", "--agitate", "reclaim", NULL };
+	char before[256], after[256];
+	DIR *d;
+	struct dirent *e;
+	int left = 0;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
+		SKIP(return, "no cgroup v2");
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", before, sizeof(before));
+	EXPECT_EQ(0, dr_hammer_run(args));
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	d = opendir("/sys/fs/cgroup");
+	while (d && (e = readdir(d)))
+		left += !strncmp(e->d_name, "dirtyrace-", 10);
+	if (d)
+		closedir(d);
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, named_files());	/* nor a file in the test dir */
+}
+
+/* Killed while it fills its file: no file is left (it never had a name). */
+TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
+{
+	const char *args[] = { "--duration", "5", "--file-size", "128M", NULL };
+	pid_t pid;
+
+	ASSERT_EQ(0, named_files());
+	pid = dr_hammer_spawn(args);
+	usleep(200000);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, dr_hammer_wait(pid));
+	EXPECT_EQ(0, named_files());
 }
 
 /* A second hammer during a run is refused and leaves that run alone. */

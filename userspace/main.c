@@ -544,7 +544,7 @@ static int run(struct opts *o)
 		ret = module_setup(o, &tf);
 	/* The module, our fds and the mappings hold the file from here on:
 	 * unlinked now, it cannot outlive a hammer killed mid-run. */
-	if (!ret && !o->keep && !unlink(tf.path))
+	if (!ret && !o->keep && !tf.anon && !unlink(tf.path))
 		tf.path[0] = '\0';
 	if (!ret && o->agitate)
 		cgroup_setup(&tf);
