@@ -125,6 +125,14 @@ static int dr_start_locked(void)
 			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
 		return -EINVAL;
 	}
+	/* Without them it would skip flushes it cannot account for. */
+	if (dr.inject == DR_INJ_MIGRATE_NOFLUSH &&
+	    !(dr_probe_registered("ptep_clear_flush") &&
+	      dr_probe_registered("try_to_unmap_flush") &&
+	      dr_probe_registered("folio_migrate_flags"))) {
+		pr_warn("dirtyrace: inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		return -EOPNOTSUPP;
+	}
 	dr_stats_reset();
 	dr.started = jiffies;
 	dr.running = true;
