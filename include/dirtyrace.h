@@ -17,6 +17,7 @@
 #define DR_KNOB_TARGET		"target"	/* "PATH [owner=PID]", "none" */
 #define DR_KNOB_RUN		"run"		/* 1 start, 0 stop */
 #define DR_KNOB_DURATION	"duration_ms"	/* 0: until stopped */
+#define DR_DURATION_MAX_S	86400		/* duration_ms at most this x 1000 */
 #define DR_KNOB_ENGINES		"engines"	/* "mkclean", "none" */
 #define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush" */
 #define DR_FILE_STATS		"stats"		/* read-only "key value" lines */

@@ -94,6 +94,7 @@ int dr_target_show(const struct dr_target *t, char *buf, size_t len);
 int dr_probes_init(void);
 void dr_probes_exit(void);
 void dr_probes_set_mapping(struct address_space *mapping);
+bool dr_probe_registered(const char *symbol);
 
 /* inject.c */
 unsigned long dr_inject_noflush(struct folio *folio);
@@ -113,7 +114,7 @@ extern const struct dr_engine dr_ioremap_engine;
 extern const struct dr_engine dr_migrate_engine;
 extern const struct dr_engine dr_stall_engine;
 bool dr_ioremap_is_driver(struct task_struct *t);
-bool dr_migrate_is_worker(void);
+bool dr_migrate_may_skip(void);
 void dr_migrate_copied(struct folio *dst, struct folio *src);
 bool dr_stall_flush_mm(struct pt_regs *regs);
 bool dr_stall_batch_flush(struct pt_regs *regs);

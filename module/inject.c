@@ -87,8 +87,10 @@ unsigned long dr_inject_noflush(struct folio *folio)
  * batching: 6.1, and the SYNC retries of 6.4+), clear it without the TLB flush and return the old PTE to the
  * caller, the 2013 migration vs change_protection shape. The writer's CPU
  * keeps a writable translation to the old folio: stores after the copy
- * land there and are lost. dr_migrate_hold() keeps that folio allocated
- * until the worker flushes every TLB after the stale window.
+ * land there and are lost. dr_migrate_copied() keeps that folio allocated
+ * until the worker flushes every TLB after the stale window; no skip when
+ * it could not (dr_migrate_may_skip()). The ptep_clear_flush probe only
+ * calls this for the target's VMAs.
  */
 bool dr_inject_migrate_unmap(struct pt_regs *regs)
 {
@@ -97,7 +99,7 @@ bool dr_inject_migrate_unmap(struct pt_regs *regs)
 	pte_t *ptep = (void *)DR_ARG(regs, 2);
 	pte_t pte;
 
-	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_is_worker())
+	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_may_skip())
 		return false;
 	pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
 	dr_override_return(regs, pte_val(pte));
@@ -108,13 +110,15 @@ bool dr_inject_migrate_unmap(struct pt_regs *regs)
 /*
  * The same bug on 6.4+, where migrate_pages() first unmaps a whole batch
  * with deferred flushes (TTU_BATCH_FLUSH) and flushes once with
- * try_to_unmap_flush(): skip that flush for our workers. The pending
+ * try_to_unmap_flush(): skip that flush for our workers, which never
+ * enter reclaim meanwhile (dr_migrate_alloc()), so the batch holds only
+ * the target's unmaps. The pending
  * batch stays set and the worker's full flush after the stale window
  * covers it.
  */
 bool dr_inject_migrate_batch_flush(struct pt_regs *regs)
 {
-	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_is_worker())
+	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || !dr_migrate_may_skip())
 		return false;
 	dr_override_return(regs, 0);
 	dr_stat_inc(DR_STAT_MIGRATE_INJECT_BATCH);

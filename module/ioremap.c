@@ -383,18 +383,64 @@ fail:
 	return PTR_ERR(k);
 }
 
-/* "PHYS SIZE" or "PHYS,SIZE" (K/M/G suffixes), or "none". */
+/*
+ * Only a range the firmware or memmap=nn$ss reserved and nothing else
+ * claimed: our region must be the one child of a Reserved memory resource.
+ * A PCI window, an unclaimed BAR, PMEM, Soft Reserved or ACPI memory has
+ * another parent or descriptor (and MMCONFIG has its own child), and
+ * writing patterns there could hit MMIO or destroy data.
+ */
+static bool dr_io_res_reserved(const struct resource *r)
+{
+	const struct resource *p = r->parent;
+
+	/* No resource_lock for modules: resources change rarely, at boot. */
+	return p && p != &iomem_resource && (p->flags & IORESOURCE_MEM) &&
+	       p->desc == IORES_DESC_RESERVED && READ_ONCE(p->child) == r &&
+	       !READ_ONCE(r->sibling);
+}
+
+/* Claim [phys, phys + size) if it is such a range. */
+static struct resource *dr_io_claim(phys_addr_t phys, u64 size)
+{
+	struct resource *r;
+
+	/* Never RAM. */
+	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
+	    REGION_DISJOINT)
+		return NULL;
+	/* Exclusive: not overlapping a driver's (or our own) busy region. */
+	r = request_mem_region(phys, size, "dirtyrace");
+	if (r && !dr_io_res_reserved(r)) {
+		release_mem_region(phys, size);
+		r = NULL;
+	}
+	return r;
+}
+
+static void dr_io_release(void)
+{
+	if (dr_io_res)
+		release_mem_region(dr_io_res->start, resource_size(dr_io_res));
+	dr_io_res = NULL;
+}
+
+/*
+ * "PHYS SIZE" or "PHYS,SIZE" (K/M/G suffixes), or "none". A rejected
+ * range leaves the claimed one as it was.
+ */
 static int dr_io_set_range(const char *s)
 {
+	resource_size_t old_start = 0, old_size = 0;
+	struct resource *r;
 	phys_addr_t phys;
 	u64 size;
 	char *end;
 
-	if (dr_io_res)
-		release_mem_region(dr_io_res->start, resource_size(dr_io_res));
-	dr_io_res = NULL;
-	if (!strcmp(s, "none"))
+	if (!strcmp(s, "none")) {
+		dr_io_release();
 		return 0;
+	}
 	phys = memparse(s, &end);
 	if (end == s || (*end != ',' && *end != ' '))
 		return -EINVAL;
@@ -406,15 +452,22 @@ static int dr_io_set_range(const char *s)
 	if (!IS_ALIGNED(phys, SZ_2M) || !IS_ALIGNED(size, SZ_2M) ||
 	    size < SZ_4M || size > SZ_1G || phys + size < phys)
 		return -EINVAL;
-	/* Never RAM; inside a memory resource (reserved range, BAR). */
-	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
-	    REGION_DISJOINT ||
-	    region_intersects(phys, size, IORESOURCE_MEM, IORES_DESC_NONE) !=
-	    REGION_INTERSECTS)
+	if (dr_io_res) {
+		old_start = dr_io_res->start;
+		old_size = resource_size(dr_io_res);
+		if (old_start == phys && old_size == size)
+			return 0;
+	}
+	/* The old claim would conflict with a new one over it: drop it first. */
+	dr_io_release();
+	r = dr_io_claim(phys, size);
+	if (!r) {
+		if (old_size)
+			dr_io_res = dr_io_claim(old_start, old_size);
 		return -EINVAL;
-	/* Exclusive: not overlapping a driver's (or our own) busy region. */
-	dr_io_res = request_mem_region(phys, size, "dirtyrace");
-	return dr_io_res ? 0 : -EINVAL;
+	}
+	dr_io_res = r;
+	return 0;
 }
 
 static ssize_t dr_io_range_write(struct file *f, const char __user *ubuf,

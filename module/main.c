@@ -125,6 +125,14 @@ static int dr_start_locked(void)
 			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
 		return -EINVAL;
 	}
+	/* Without them it would skip flushes it cannot account for. */
+	if (dr.inject == DR_INJ_MIGRATE_NOFLUSH &&
+	    !(dr_probe_registered("ptep_clear_flush") &&
+	      dr_probe_registered("try_to_unmap_flush") &&
+	      dr_probe_registered("folio_migrate_flags"))) {
+		pr_warn("dirtyrace: inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		return -EOPNOTSUPP;
+	}
 	dr_stats_reset();
 	dr.started = jiffies;
 	dr.running = true;
@@ -197,10 +205,18 @@ static ssize_t dr_target_write(struct file *f, const char __user *ubuf,
 	mutex_lock(&dr.lock);
 	if (dr.running) {
 		ret = -EBUSY;
-	} else {
+	} else if (!strcmp(buf, "none")) {
 		dr_target_unbind(&dr.target);
-		if (strcmp(buf, "none"))
-			ret = dr_target_bind(&dr.target, buf);
+	} else {
+		/* Bad input changes nothing: the old binding goes only now. */
+		struct dr_target t = { };
+
+		ret = dr_target_bind(&t, buf);
+		if (!ret) {
+			dr_target_unbind(&dr.target);
+			dr.target = t;
+			dr_probes_set_mapping(dr.target.mapping);
+		}
 	}
 	mutex_unlock(&dr.lock);
 	return ret ? ret : len;
@@ -360,7 +376,7 @@ static const struct file_operations dr_engines_fops = DR_FOPS(engines);
 static const struct file_operations dr_inject_fops = DR_FOPS(inject);
 
 static const struct dr_knob dr_core_knobs[] = {
-	{ DR_KNOB_DURATION, &dr.duration_ms, 0, 86400000, true },
+	{ DR_KNOB_DURATION, &dr.duration_ms, 0, DR_DURATION_MAX_S * 1000, true },
 };
 
 static int __init dr_init(void)

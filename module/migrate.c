@@ -62,15 +62,30 @@ static struct dr_mig_worker *dr_mig_self(void)
 	return NULL;
 }
 
-bool dr_migrate_is_worker(void)
-{
-	return dr_mig_self();
-}
-
+/*
+ * The copy's allocation. Under inject=migrate_noflush without direct
+ * reclaim or compaction: the inject skips the batched flush of whatever
+ * this worker unmaps, and inside reclaim that would be other processes'
+ * pages, freed with stale TLB entries.
+ */
 struct folio *dr_migrate_alloc(int nid)
 {
-	return __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN,
-				  0, nid);
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN;
+
+	if (dr_inject_is(DR_INJ_MIGRATE_NOFLUSH))
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	return __folio_alloc_node(gfp, 0, nid);
+}
+
+/*
+ * May the inject skip a flush for the current task? Only for a worker
+ * that can still hold the old folio until its own full flush.
+ */
+bool dr_migrate_may_skip(void)
+{
+	struct dr_mig_worker *w = dr_mig_self();
+
+	return w && w->nheld < ARRAY_SIZE(w->held);
 }
 
 /*

@@ -115,6 +115,17 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* For the injects that cannot be safe without a probe. */
+bool dr_probe_registered(const char *symbol)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dr_probes); i++)
+		if (!strcmp(dr_probes[i].kp.symbol_name, symbol))
+			return dr_probes[i].registered;
+	return false;
+}
+
 /* A missing probe is reported in the stats, never fatal. */
 int dr_probes_init(void)
 {

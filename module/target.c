@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/namei.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include "dr.h"
@@ -29,17 +30,50 @@ static u64 dr_target_run_id(struct file *file)
 	return hdr.run_id;
 }
 
+/* owner=PID: a process (thread group), not one of its threads. */
 static int dr_target_parse_owner(const char *s, struct pid **owner)
 {
+	bool process;
 	int nr;
 
 	if (strncmp(s, "owner=", 6) || kstrtoint(s + 6, 10, &nr) || nr <= 0)
 		return -EINVAL;
 	*owner = find_get_pid(nr);
-	return *owner ? 0 : -ESRCH;
+	if (!*owner)
+		return -ESRCH;
+	rcu_read_lock();
+	process = pid_task(*owner, PIDTYPE_TGID);
+	rcu_read_unlock();
+	if (process)
+		return 0;
+	put_pid(*owner);
+	*owner = NULL;
+	return -EINVAL;
 }
 
-/* spec: "PATH [owner=PID]"; the caller has unbound any previous target. */
+/*
+ * Look the path up and check it names a regular file before opening it:
+ * an open alone has effects (a watchdog device arms on open).
+ */
+static int dr_target_check_path(const char *path)
+{
+	struct path p;
+	int ret = kern_path(path, LOOKUP_FOLLOW, &p);
+
+	if (ret)
+		return ret;
+	if (d_is_dir(p.dentry))
+		ret = -EISDIR;
+	else if (!d_is_reg(p.dentry))
+		ret = -EINVAL;
+	path_put(&p);
+	return ret;
+}
+
+/*
+ * spec: "PATH [owner=PID]", into an empty t; nothing else changes, so a
+ * caller can bind the new target first and drop the old one only then.
+ */
 int dr_target_bind(struct dr_target *t, char *spec)
 {
 	char *path = strsep(&spec, " \t");
@@ -56,7 +90,8 @@ int dr_target_bind(struct dr_target *t, char *spec)
 			return ret;
 	}
 
-	file = filp_open(path, O_RDWR | O_LARGEFILE, 0);
+	ret = dr_target_check_path(path);
+	file = ret ? ERR_PTR(ret) : filp_open(path, O_RDWR | O_LARGEFILE, 0);
 	if (IS_ERR(file)) {
 		put_pid(owner);
 		return PTR_ERR(file);
@@ -74,7 +109,6 @@ int dr_target_bind(struct dr_target *t, char *spec)
 	t->owner = owner;
 	t->run_id = dr_target_run_id(file);
 	strscpy(t->path, path, sizeof(t->path));
-	dr_probes_set_mapping(t->mapping);
 	return 0;
 fail:
 	fput(file);

@@ -27,5 +27,13 @@ done
 one=${ONE_NODE_KERNEL:-debian-6.12}
 step "migration selftests on $one, 1 NUMA node" \
 	env KERNEL="$one" NODES=1 TESTS="dr_migrate" scripts/vm.sh check
+# make check recorded the host's kernel images before set-up.
+images_unchanged() {
+	[ -f build/host-images.txt ] || { echo "(no record: not run by make check)"; return 0; }
+	dpkg-query -W -f='${Package}\n' 'linux-image-*' 2>/dev/null | sort |
+		comm -13 build/host-images.txt - | grep . && return 1
+	return 0
+}
+step "no kernel image installed on the host" images_unchanged
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

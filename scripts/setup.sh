@@ -3,6 +3,15 @@
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
+# The guest kernels' headers, so the module (and dkms) builds against them:
+# unpacked into the cache, never installed (see kernel.sh).
+if [ "${1:-}" = --headers ]; then
+	for k in debian-6.1 debian-6.12; do
+		"$(dirname "$0")"/kernel.sh headers "$k" >/dev/null
+	done
+	exit 0
+fi
+
 # Fresh package lists: the guest kernels are resolved from them.
 if [ "$(id -u)" = 0 ]; then
 	apt-get -qq update >/dev/null || echo "setup: apt-get update failed" >&2
@@ -15,12 +24,7 @@ for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing+=("$p")
 done
-# Headers of the guest kernels, so the module builds (and dkms builds) against them.
-for k in $("$(dirname "$0")"/kernel.sh versions); do
-	dpkg-query -W -f='${Status}' "linux-headers-$k" 2>/dev/null |
-		grep -q '^install ok installed' || missing+=("linux-headers-$k")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && exec "$(dirname "$0")"/setup.sh --headers
 if [ "$(id -u)" != 0 ]; then
 	echo "setup: missing packages: ${missing[*]} (run as root or apt-get install them)" >&2
 	exit 2
@@ -28,3 +32,4 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
+exec "$(dirname "$0")"/setup.sh --headers

@@ -30,7 +30,7 @@ debian-*)
 	root=$("$top/scripts/kernel.sh" fetch "$KERNEL")
 	vmlinuz=$root/boot/vmlinuz-$rel
 	moddir=$root/lib/modules/$rel
-	KDIR=${KDIR:-/usr/src/linux-headers-$rel}
+	KDIR=${KDIR:-$("$top/scripts/kernel.sh" headers "$KERNEL")}
 	;;
 host)
 	rel=$(uname -r)
@@ -47,7 +47,7 @@ host)
 	;;
 esac
 [ -r "$vmlinuz" ] || die "cannot read $vmlinuz"
-[ -d "$KDIR" ] || die "no kernel build tree at $KDIR (install linux-headers-$rel)"
+[ -d "$KDIR" ] || die "no kernel build tree at $KDIR (make setup unpacks the Debian ones)"
 out=$top/build/vm/$rel
 mkdir -p "$out"
 

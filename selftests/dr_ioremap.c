@@ -86,8 +86,35 @@ TEST_F_TIMEOUT(io, injected_stale_translation_detected, 60)
 	EXPECT_NE(NULL, strstr(log, "cpu="));
 }
 
+/*
+ * "PHYS 4M" inside the first top-level /proc/iomem entry whose name starts
+ * with prefix (a PCI window: memory, but not reserved for us), or "".
+ */
+static void iomem_range(const char *prefix, char *out, size_t len)
+{
+	unsigned long long start, end, at;
+	char line[256], name[128];
+	FILE *f = fopen("/proc/iomem", "r");
+
+	out[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == ' ' ||
+		    sscanf(line, "%llx-%llx : %127[^\n]", &start, &end, name) != 3 ||
+		    strncmp(name, prefix, strlen(prefix)))
+			continue;
+		at = (start + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+		if (at + (4ULL << 20) - 1 <= end) {
+			snprintf(out, len, "0x%llx 4M", at);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 {
+	char pci[64], after[64];
 	static const char *const bad[] = {
 		"abc", "0x60000000", "0x60000000 8Q", "0x60001000 8M",	/* unaligned phys */
 		"0x60000000 3M",	/* unaligned size */
@@ -105,8 +132,22 @@ TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 			TH_LOG("ioremap_range <- '%s'", bad[i]);
 		}
 	}
+	/* Memory that is not a reserved range: a PCI window. */
+	iomem_range("PCI Bus", pci, sizeof(pci));
+	if (pci[0]) {
+		EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_IOREMAP_RANGE, pci)) {
+			TH_LOG("ioremap_range <- '%s' (a PCI window)", pci);
+		}
+	} else {
+		TH_LOG("no PCI window of 4 MiB in /proc/iomem to try");
+	}
 	/* The configured range is good again, and busy while running. */
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, self->range));
+	/* A bad value leaves it claimed as it was. */
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, now, sizeof(now)));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_IOREMAP_RANGE, "0x1000000 8M"));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, after, sizeof(after)));
+	EXPECT_STREQ(now, after);
 	IO_START();
 	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_IOREMAP_RANGE, "none"));
 	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every debugfs knob rejects bad input with a clear errno and the module
- * keeps working; target references follow unbind, unlink and owner exit;
+ * keeps working, a rejected target leaves the binding as it was, owner=
+ * must be a process; target references follow unbind, unlink and owner exit;
  * an operator with echo and cat can drive a run.
  */
 #include "dr_test.h"
 #include "kselftest_harness.h"
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 
 static void dr_reset(void)
@@ -92,6 +95,48 @@ TEST_F(knobs, string_knobs_reject_garbage)
 	EXPECT_STREQ(DR_ENGINE_MKCLEAN "\n", buf);
 	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
 	EXPECT_STREQ("none\n", buf);
+}
+
+/* A rejected target leaves the current binding as it was. */
+TEST_F(knobs, bad_target_keeps_binding)
+{
+	char want[300], buf[512];
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, want, sizeof(want)));
+	EXPECT_EQ(-ENOENT, dr_knob_write(DR_KNOB_TARGET, "/typo"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, "/dev/null"));
+	EXPECT_EQ(-EISDIR, dr_knob_write(DR_KNOB_TARGET, "/mnt"));
+	snprintf(self->spec, sizeof(self->spec), "%s owner=abc", self->plain);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+}
+
+static void *park(void *arg)
+{
+	pid_t *tid = arg;
+
+	__atomic_store_n(tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	pause();
+	return NULL;
+}
+
+/* owner= names a process: a thread of one is refused. */
+TEST_F(knobs, thread_owner_refused)
+{
+	pthread_t th;
+	pid_t tid = 0;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, park, &tid));
+	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	snprintf(self->spec, sizeof(self->spec), "%s owner=%d", self->plain, tid);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	snprintf(self->spec, sizeof(self->spec), "%s owner=%d", self->plain, getpid());
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->spec));
+	pthread_cancel(th);
+	pthread_join(th, NULL);
 }
 
 TEST_F(knobs, tmpfs_target_refused)

@@ -5,6 +5,7 @@
  * caught, with offsets and stamps, within 10 s; a run that exercised
  * nothing is INCONCLUSIVE, never PASS; a killed hammer leaks nothing.
  */
+#include <dirent.h>
 #include "dr_test.h"
 #include "kselftest_harness.h"
 #include <sys/mount.h>
@@ -99,9 +100,127 @@ TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 30)
 	const char *a2[] = { "--inject", "bogus", NULL };
 	const char *a3[] = { "--file-size", "1000", NULL };
 
+	const char *a4[] = { "--engines", "mkclen", NULL };
+	const char *a5[] = { "--threads", "65536", "--procs", "65536", NULL };
+	const char *a6[] = { "--file-size", "99999999999G", NULL };
+	const char *a7[] = { "--duration", "100000", NULL };
+	const char *a8[] = { "--threads", "4294967297", NULL };
+
 	EXPECT_EQ(2, dr_hammer_run(a1));
 	EXPECT_EQ(2, dr_hammer_run(a2));
 	EXPECT_EQ(2, dr_hammer_run(a3));
+	EXPECT_EQ(2, dr_hammer_run(a4));
+	EXPECT_EQ(2, dr_hammer_run(a5));
+	EXPECT_EQ(2, dr_hammer_run(a6));
+	EXPECT_EQ(2, dr_hammer_run(a7));
+	EXPECT_EQ(2, dr_hammer_run(a8));
+}
+
+/* The default --dir . (and any relative one) works. */
+TEST_F_TIMEOUT(run, relative_dir_works, 60)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (chdir(dr_test_dir()))
+			_exit(126);
+		execlp(dr_hammer(), dr_hammer(), "run", "--quiet", "--duration", "3",
+		       "--dir", ".", (char *)NULL);
+		_exit(127);
+	}
+	EXPECT_EQ(0, dr_hammer_wait(pid));
+}
+
+static int named_files(void)
+{
+	DIR *d = opendir(dr_test_dir());
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, "dirtyrace-", 10);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f && !fgets(buf, len, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* The writers' cgroup goes, and the root's controllers are as they were. */
+TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
+{
+	const char *args[] = { "--duration", "3", "--agitate", "reclaim", NULL };
+	char before[256], after[256];
+	DIR *d;
+	struct dirent *e;
+	int left = 0;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
+		SKIP(return, "no cgroup v2");
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", before, sizeof(before));
+	EXPECT_EQ(0, dr_hammer_run(args));
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	d = opendir("/sys/fs/cgroup");
+	while (d && (e = readdir(d)))
+		left += !strncmp(e->d_name, "dirtyrace-", 10);
+	if (d)
+		closedir(d);
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, named_files());	/* nor a file in the test dir */
+}
+
+/* Killed while it fills its file: no file is left (it never had a name). */
+TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
+{
+	const char *args[] = { "--duration", "5", "--file-size", "128M", NULL };
+	pid_t pid;
+
+	ASSERT_EQ(0, named_files());
+	pid = dr_hammer_spawn(args);
+	usleep(200000);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, dr_hammer_wait(pid));
+	EXPECT_EQ(0, named_files());
+}
+
+/* A second hammer during a run is refused and leaves that run alone. */
+TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 60)
+{
+	const char *first[] = { "--duration", "8", NULL };
+	const char *second[] = { "--duration", "3", NULL };
+	pid_t pid = dr_hammer_spawn(first);
+
+	sleep(3);
+	ASSERT_EQ(1, dr_stat("running"));
+	EXPECT_EQ(2, dr_hammer_run(second));
+	EXPECT_EQ(1, dr_stat("running"));
+	EXPECT_EQ(0, dr_hammer_wait(pid));
+}
+
+/* SIGHUP ends the run with the whole teardown, like SIGINT. */
+TEST_F_TIMEOUT(run, sighup_tears_down, 60)
+{
+	const char *args[] = { "--duration", "30", NULL };
+	char buf[512];
+	pid_t pid = dr_hammer_spawn(args);
+
+	sleep(3);
+	EXPECT_EQ(1, dr_stat("running"));
+	kill(pid, SIGHUP);
+	EXPECT_GT(128, dr_hammer_wait(pid));	/* exited, not killed */
+	EXPECT_EQ(0, dr_stat("running"));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
 }
 
 /* SIGKILL mid-run: the module notices the owner is gone and cleans up. */

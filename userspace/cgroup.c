@@ -39,6 +39,21 @@ static void remove_stale(void)
 		closedir(d);
 }
 
+/* Is the memory controller on in the root's subtree_control already? */
+static bool controller_on(void)
+{
+	char buf[256] = "";
+	FILE *f = fopen(CGROOT "/cgroup.subtree_control", "r");
+	bool on;
+
+	if (f && !fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	on = strstr(buf, "memory") != NULL;
+	return on;
+}
+
 void cgroup_setup(struct testfile *tf)
 {
 	char path[512];
@@ -47,7 +62,9 @@ void cgroup_setup(struct testfile *tf)
 	if (access(CGROOT "/cgroup.controllers", R_OK))
 		return;
 	remove_stale();
-	write_str(CGROOT, "cgroup.subtree_control", "+memory");
+	tf->cgroup_memory = !controller_on();
+	if (tf->cgroup_memory && write_str(CGROOT, "cgroup.subtree_control", "+memory"))
+		tf->cgroup_memory = false;
 	snprintf(path, sizeof(path), CGROOT "/dirtyrace-%d", (int)getpid());
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return;
@@ -84,4 +101,8 @@ void cgroup_teardown(struct testfile *tf)
 	if (tf->cgroup[0])
 		rmdir(tf->cgroup);
 	tf->cgroup[0] = '\0';
+	/* Put the root back as it was (refused while other cgroups use it). */
+	if (tf->cgroup_memory)
+		write_str(CGROOT, "cgroup.subtree_control", "-memory");
+	tf->cgroup_memory = false;
 }

@@ -26,7 +26,8 @@ enum {
 #define MAX_REPORTED	100	/* loss records kept for the reports */
 
 struct opts {
-	const char *dir;
+	const char *dir;	/* absolute */
+	char dir_buf[4096];
 	double duration;	/* seconds */
 	unsigned int threads;	/* writer threads per process */
 	unsigned int burst;	/* consecutive own slots per random pick */
@@ -147,7 +148,8 @@ struct control {
 
 /* The test file and the writers' record of what they stored in it. */
 struct testfile {
-	char path[4096];
+	char path[4096];	/* what the module binds */
+	bool anon;		/* O_TMPFILE: path is /proc/PID/fd/N, no name */
 	int fd;			/* buffered, for fsync */
 	int dfd;		/* O_DIRECT, the independent reread path */
 	uint64_t size, run_id, nslots;
@@ -155,6 +157,7 @@ struct testfile {
 	struct control *ctl;	/* shared */
 	pid_t pids[MAX_WRITERS];
 	char cgroup[512];	/* the writers' cgroup v2 dir, or "" */
+	bool cgroup_memory;	/* we enabled +memory in the root's subtree_control */
 	unsigned int nwriters;	/* threads * procs */
 	unsigned int nprocs;	/* writer processes started */
 };

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <numa.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,31 @@ bool listed(const char *list, const char *name)
 	return false;
 }
 
+/* Every name in --engines is one; else say which are. */
+static bool engines_known(const char *engines)
+{
+	static const char *const known[] = {
+		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_NUMA, DR_ENGINE_IOREMAP,
+		DR_ENGINE_STALL,
+	};
+	char buf[sizeof(((struct opts *)0)->engines)], *tok, *save = NULL;
+	size_t i;
+
+	if (!strcmp(engines, "none"))
+		return true;
+	snprintf(buf, sizeof(buf), "%s", engines);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(known) / sizeof(known[0]) && strcmp(tok, known[i]); i++)
+			;
+		if (i == sizeof(known) / sizeof(known[0])) {
+			fprintf(stderr, "dirtyrace: unknown engine '%s' in --engines (mkclean, migrate, numa, ioremap, stall, or none)\n",
+				tok);
+			return false;
+		}
+	}
+	return buf[0];
+}
+
 static bool file_engines(const char *engines)
 {
 	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
@@ -104,7 +130,7 @@ static int parse_u(const char *s, unsigned long long *v, bool size)
 		int sh = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 :
 			 strchr("gG", *end) ? 30 : -1;
 
-		if (sh < 0)
+		if (sh < 0 || *v > (~0ULL >> sh))
 			return -1;
 		*v <<= sh;
 		end++;
@@ -154,6 +180,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:Dpkqh", lo, NULL)) != -1) {
 		if (strchr("tTPsBSvmwxMbUGY", c) && parse_u(optarg, &v, c == 's')) {
 			fprintf(stderr, "dirtyrace: bad number for option: '%s'\n", optarg);
+			return -1;
+		}
+		/* Kept in unsigned ints: a larger value would wrap silently. */
+		if (strchr("TPBvmwxMbUGY", c) && v > UINT_MAX) {
+			fprintf(stderr, "dirtyrace: number out of range: '%s'\n", optarg);
 			return -1;
 		}
 		switch (c) {
@@ -209,11 +240,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		default: return -1;
 		}
 	}
+	/* The module binds absolute paths only. */
+	if (!realpath(o->dir, o->dir_buf)) {
+		fprintf(stderr, "dirtyrace: --dir %s: %s\n", o->dir, strerror(errno));
+		return -1;
+	}
+	o->dir = o->dir_buf;
 	if (optind != argc) {
 		fprintf(stderr, "dirtyrace: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!o->threads || !o->procs || o->threads * o->procs > MAX_WRITERS) {
+	if (!o->threads || !o->procs || (unsigned long long)o->threads * o->procs > MAX_WRITERS) {
 		fprintf(stderr, "dirtyrace: need 1..%d writers in all (--threads x --procs)\n", MAX_WRITERS);
 		return -1;
 	}
@@ -243,6 +280,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --duration and --verify-interval must be > 0\n");
 		return -1;
 	}
+	if (o->duration > DR_DURATION_MAX_S) {
+		fprintf(stderr, "dirtyrace: --duration is at most %d s (the module's limit)\n",
+			DR_DURATION_MAX_S);
+		return -1;
+	}
+	if (!engines_known(o->engines))
+		return -1;
 	if (!inject_known(o->inject)) {
 		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush)\n",
 			o->inject);
@@ -267,13 +311,19 @@ static void module_engines(const char *engines, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* This process bound the target: the module's state is its to tear down. */
+static bool module_bound;
+
 /* Configure the module for this run; returns 0 or an exit code. */
 static int module_setup(const struct opts *o, const struct testfile *tf)
 {
-	const char *knob = DR_KNOB_TARGET;
-	char engines[64];
-	int err;
+	const char *knob = DR_KNOB_RUN;
+	char engines[64], running[8];
+	int err = -EBUSY;
 
+	/* Another run (a hammer's or an operator's) is not ours to touch. */
+	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1')
+		goto fail;
 	module_engines(o->engines, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
 	/*
@@ -294,8 +344,10 @@ static int module_setup(const struct opts *o, const struct testfile *tf)
 	    SET(DR_KNOB_STALL_SITES, "%u", o->stall_sites) ||
 	    SET(DR_KNOB_STALL_CLEAN, "%u", o->stall_clean) ||
 	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
-	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()) ||
-	    SET(DR_KNOB_INJECT, "%s", o->inject) ||
+	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()))
+		goto fail;
+	module_bound = true;
+	if (SET(DR_KNOB_INJECT, "%s", o->inject) ||
 	    SET(DR_KNOB_RUN, "1"))
 		goto fail;
 #undef SET
@@ -319,6 +371,9 @@ fail:
 
 static void module_teardown(void)
 {
+	if (!module_bound)
+		return;
+	module_bound = false;
 	knob_write(DR_KNOB_RUN, "0");
 	knob_write(DR_KNOB_TARGET, "none");
 	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
@@ -489,7 +544,7 @@ static int run(struct opts *o)
 		ret = module_setup(o, &tf);
 	/* The module, our fds and the mappings hold the file from here on:
 	 * unlinked now, it cannot outlive a hammer killed mid-run. */
-	if (!ret && !o->keep && !unlink(tf.path))
+	if (!ret && !o->keep && !tf.anon && !unlink(tf.path))
 		tf.path[0] = '\0';
 	if (!ret && o->agitate)
 		cgroup_setup(&tf);
@@ -505,7 +560,8 @@ static int run(struct opts *o)
 	numa_stop(&numa);
 	writers_stop(&tf);
 	cgroup_teardown(&tf);
-	knob_write(DR_KNOB_RUN, "0");
+	if (module_bound)
+		knob_write(DR_KNOB_RUN, "0");
 	if (!ret) {
 		if (stats_read(r.stats))
 			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
@@ -551,7 +607,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Each one ends the run with the full teardown; so would a closed pipe. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	return run(&o);
 }

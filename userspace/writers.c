@@ -89,9 +89,17 @@ int testfile_create(struct testfile *tf, const struct opts *o)
 	tf->size = o->file_size;
 	tf->nslots = (tf->size - PAGE) / sizeof(uint64_t);
 	tf->nwriters = o->threads * o->procs;
-	snprintf(tf->path, sizeof(tf->path), "%s/dirtyrace-%d-%016llx.dat",
-		 o->dir, (int)getpid(), (unsigned long long)tf->run_id);
-	tf->fd = open(tf->path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	/* No name at all unless kept: a hammer killed at any point leaves no file. */
+	if (!o->keep) {
+		tf->fd = open(o->dir, O_TMPFILE | O_RDWR, 0600);
+		tf->anon = tf->fd >= 0;
+		snprintf(tf->path, sizeof(tf->path), "/proc/%d/fd/%d", (int)getpid(), tf->fd);
+	}
+	if (!tf->anon) {
+		snprintf(tf->path, sizeof(tf->path), "%s/dirtyrace-%d-%016llx.dat",
+			 o->dir, (int)getpid(), (unsigned long long)tf->run_id);
+		tf->fd = open(tf->path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	}
 	if (tf->fd < 0) {
 		fprintf(stderr, "dirtyrace: create %s: %s\n", tf->path, strerror(errno));
 		return EXIT_USAGE;
@@ -121,7 +129,7 @@ void testfile_destroy(struct testfile *tf, bool keep)
 		close(tf->fd);
 	if (tf->dfd >= 0)
 		close(tf->dfd);
-	if (tf->path[0] && !keep)
+	if (tf->path[0] && !keep && !tf->anon)
 		unlink(tf->path);
 	if (tf->shadow)
 		munmap(tf->shadow, tf->nslots * sizeof(uint64_t));
