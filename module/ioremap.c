@@ -69,7 +69,7 @@ static struct {
 
 struct dr_io_mismatch {
 	phys_addr_t phys;
-	unsigned long virt;
+	unsigned long off;	/* in the mapping; not its address, a kernel pointer */
 	u64 expected, found, gen;
 	int cpu;
 	const char *who;
@@ -110,7 +110,7 @@ static void dr_io_mismatch(phys_addr_t phys, unsigned long i, u64 expected,
 	if (dr_io_nlog < DR_IO_LOG)
 		dr_io_log[dr_io_nlog++] = (struct dr_io_mismatch) {
 			.phys = phys, .expected = expected, .found = found,
-			.virt = (unsigned long)dr_io.map.va + i * 8,
+			.off = i * 8,
 			.gen = dr_io.gen, .cpu = raw_smp_processor_id(), .who = who,
 		};
 	spin_unlock_irqrestore(&dr_io_log_lock, flags);
@@ -517,8 +517,8 @@ static int dr_io_mismatches_show(struct seq_file *m, void *v)
 	for (i = 0; i < dr_io_nlog; i++) {
 		const struct dr_io_mismatch *e = &dr_io_log[i];
 
-		seq_printf(m, "phys=%pa virt=0x%lx expected=0x%016llx found=0x%016llx cpu=%d gen=%llu by=%s\n",
-			   &e->phys, e->virt, e->expected, e->found, e->cpu,
+		seq_printf(m, "phys=%pa off=0x%lx expected=0x%016llx found=0x%016llx cpu=%d gen=%llu by=%s\n",
+			   &e->phys, e->off, e->expected, e->found, e->cpu,
 			   e->gen, e->who);
 	}
 	spin_unlock_irqrestore(&dr_io_log_lock, flags);
