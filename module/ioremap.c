@@ -28,6 +28,7 @@
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
+#include <linux/sched/task.h>
 #include "dr.h"
 #include "compat.h"
 
@@ -330,9 +331,15 @@ static void dr_io_stop(void)
 {
 	unsigned int i;
 
-	if (dr_io_driver)
-		kthread_stop(dr_io_driver);
-	WRITE_ONCE(dr_io_driver, NULL);
+	struct task_struct *drv = dr_io_driver;
+
+	/* Held until no kprobe handler can still compare against it. */
+	if (drv) {
+		kthread_stop(drv);
+		WRITE_ONCE(dr_io_driver, NULL);
+		synchronize_rcu();
+		put_task_struct(drv);
+	}
 	for (i = 0; i < dr_io.nr_checkers; i++)
 		if (dr_io_workers[i])
 			kthread_stop(dr_io_workers[i]);
@@ -374,7 +381,7 @@ static int dr_io_start(const struct dr_target *t)
 	k = kthread_create_on_cpu(dr_io_driver_fn, NULL, drv, "dirtyrace-io/%u");
 	if (IS_ERR(k))
 		goto fail;
-	WRITE_ONCE(dr_io_driver, k);
+	WRITE_ONCE(dr_io_driver, get_task_struct(k));
 	wake_up_process(k);
 	return 0;
 fail:
