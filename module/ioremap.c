@@ -28,6 +28,7 @@
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
+#include <linux/sched/task.h>
 #include "dr.h"
 #include "compat.h"
 
@@ -69,7 +70,7 @@ static struct {
 
 struct dr_io_mismatch {
 	phys_addr_t phys;
-	unsigned long virt;
+	unsigned long off;	/* in the mapping; not its address, a kernel pointer */
 	u64 expected, found, gen;
 	int cpu;
 	const char *who;
@@ -110,7 +111,7 @@ static void dr_io_mismatch(phys_addr_t phys, unsigned long i, u64 expected,
 	if (dr_io_nlog < DR_IO_LOG)
 		dr_io_log[dr_io_nlog++] = (struct dr_io_mismatch) {
 			.phys = phys, .expected = expected, .found = found,
-			.virt = (unsigned long)dr_io.map.va + i * 8,
+			.off = i * 8,
 			.gen = dr_io.gen, .cpu = raw_smp_processor_id(), .who = who,
 		};
 	spin_unlock_irqrestore(&dr_io_log_lock, flags);
@@ -330,9 +331,15 @@ static void dr_io_stop(void)
 {
 	unsigned int i;
 
-	if (dr_io_driver)
-		kthread_stop(dr_io_driver);
-	WRITE_ONCE(dr_io_driver, NULL);
+	struct task_struct *drv = dr_io_driver;
+
+	/* Held until no kprobe handler can still compare against it. */
+	if (drv) {
+		kthread_stop(drv);
+		WRITE_ONCE(dr_io_driver, NULL);
+		synchronize_rcu();
+		put_task_struct(drv);
+	}
 	for (i = 0; i < dr_io.nr_checkers; i++)
 		if (dr_io_workers[i])
 			kthread_stop(dr_io_workers[i]);
@@ -374,7 +381,7 @@ static int dr_io_start(const struct dr_target *t)
 	k = kthread_create_on_cpu(dr_io_driver_fn, NULL, drv, "dirtyrace-io/%u");
 	if (IS_ERR(k))
 		goto fail;
-	WRITE_ONCE(dr_io_driver, k);
+	WRITE_ONCE(dr_io_driver, get_task_struct(k));
 	wake_up_process(k);
 	return 0;
 fail:
@@ -517,8 +524,8 @@ static int dr_io_mismatches_show(struct seq_file *m, void *v)
 	for (i = 0; i < dr_io_nlog; i++) {
 		const struct dr_io_mismatch *e = &dr_io_log[i];
 
-		seq_printf(m, "phys=%pa virt=0x%lx expected=0x%016llx found=0x%016llx cpu=%d gen=%llu by=%s\n",
-			   &e->phys, e->virt, e->expected, e->found, e->cpu,
+		seq_printf(m, "phys=%pa off=0x%lx expected=0x%016llx found=0x%016llx cpu=%d gen=%llu by=%s\n",
+			   &e->phys, e->off, e->expected, e->found, e->cpu,
 			   e->gen, e->who);
 	}
 	spin_unlock_irqrestore(&dr_io_log_lock, flags);

@@ -154,6 +154,17 @@ static int dr_start_locked(void)
 	return 0;
 }
 
+/*
+ * The watchdog runs only while there is something to watch (a run or a
+ * binding), on system_long_wq: stopping the engines waits for kthreads.
+ * Called with dr.lock held, or before the debugfs files exist.
+ */
+static void dr_watchdog_arm(void)
+{
+	if (!READ_ONCE(dr_exiting) && (dr.running || dr.target.file))
+		queue_delayed_work(system_long_wq, &dr_watchdog, msecs_to_jiffies(100));
+}
+
 /* Ends timed runs and drops targets whose file or owner went away. */
 static void dr_watchdog_fn(struct work_struct *work)
 {
@@ -169,9 +180,8 @@ static void dr_watchdog_fn(struct work_struct *work)
 		pr_info("dirtyrace: unbound %s: %s\n", dr.target.path, gone);
 		dr_target_unbind(&dr.target);
 	}
+	dr_watchdog_arm();
 	mutex_unlock(&dr.lock);
-	if (!READ_ONCE(dr_exiting))
-		schedule_delayed_work(&dr_watchdog, msecs_to_jiffies(100));
 }
 
 /* Copy a short user write into a NUL-terminated, newline-stripped buffer. */
@@ -216,6 +226,7 @@ static ssize_t dr_target_write(struct file *f, const char __user *ubuf,
 			dr_target_unbind(&dr.target);
 			dr.target = t;
 			dr_probes_set_mapping(dr.target.mapping);
+			dr_watchdog_arm();
 		}
 	}
 	mutex_unlock(&dr.lock);
@@ -245,6 +256,7 @@ static ssize_t dr_run_write(struct file *f, const char __user *ubuf,
 	mutex_lock(&dr.lock);
 	if (on) {
 		ret = dr_start_locked();
+		dr_watchdog_arm();
 	} else {
 		dr_stop_locked("stopped by user");
 		ret = 0;
@@ -400,7 +412,6 @@ static int __init dr_init(void)
 			dr_engines[i]->debugfs(dr_dir);
 	}
 	INIT_DELAYED_WORK(&dr_watchdog, dr_watchdog_fn);
-	schedule_delayed_work(&dr_watchdog, msecs_to_jiffies(100));
 	return 0;
 }
 

@@ -20,6 +20,8 @@
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/vmstat.h>
+#include <linux/sched/task.h>
+#include <linux/rcupdate.h>
 #include "dr.h"
 #include "compat.h"
 
@@ -222,13 +224,28 @@ static int dr_mig_resolve(void)
 	return ret;
 }
 
+/*
+ * The kprobes compare current with the table's tasks: each is held with
+ * get_task_struct() until no handler can still be reading the table, so
+ * no new task can reuse the address and pass for a worker.
+ */
 static void dr_mig_stop(void)
 {
-	unsigned int n = dr_mig_nr;
+	unsigned int n = dr_mig_nr, i;
 
-	while (n--)
-		kthread_stop(dr_mig_workers[n].task);
+	for (i = 0; i < n; i++)
+		kthread_stop(dr_mig_workers[i].task);
 	WRITE_ONCE(dr_mig_nr, 0);
+	synchronize_rcu();	/* kprobe handlers run with preemption off */
+	for (i = 0; i < n; i++) {
+		if (dr_mig_workers[i].nheld) {	/* a stop between copy and release */
+			on_each_cpu(dr_flush_tlb_this_cpu, NULL, 1);
+			while (dr_mig_workers[i].nheld)
+				folio_put(dr_mig_workers[i].held[--dr_mig_workers[i].nheld]);
+		}
+		put_task_struct(dr_mig_workers[i].task);
+		dr_mig_workers[i].task = NULL;
+	}
 }
 
 static int dr_mig_start(const struct dr_target *t)
@@ -248,7 +265,7 @@ static int dr_mig_start(const struct dr_target *t)
 			dr_mig_stop();
 			return PTR_ERR(k);
 		}
-		w->task = k;
+		w->task = get_task_struct(k);
 		WRITE_ONCE(dr_mig_nr, i + 1);
 	}
 	for (i = 0; i < dr_mig_nr; i++)

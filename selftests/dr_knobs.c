@@ -5,6 +5,8 @@
  * must be a process; target references follow unbind, unlink and owner exit;
  * an operator with echo and cat can drive a run.
  */
+#include <dirent.h>
+#include <sys/wait.h>
 #include "dr_test.h"
 #include "kselftest_harness.h"
 #include <pthread.h>
@@ -137,6 +139,115 @@ TEST_F(knobs, thread_owner_refused)
 	EXPECT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->spec));
 	pthread_cancel(th);
 	pthread_join(th, NULL);
+}
+
+#define FUZZ_PROCS	4
+#define FUZZ_WRITES	2500	/* per process and file: 10,000 per file */
+
+/* A random value: garbage, numbers near and past any bound, long runs. */
+static size_t fuzz_value(unsigned int *seed, char *buf, size_t size)
+{
+	static const char *const pieces[] = {
+		"0", "1", "-1", "none", "all", "mkclean", "stall", "0x60000000",
+		"8M", "4294967296", "18446744073709551616", " ", ",", "\n", "/",
+		"owner=", "y", "on", "2000", "2001", "65", "86400000",
+	};
+	size_t n = 0, want = rand_r(seed) % 8 ? rand_r(seed) % 48 : rand_r(seed) % (size - 1);
+
+	while (n < want) {
+		if (rand_r(seed) % 3) {
+			const char *p = pieces[rand_r(seed) % ARRAY_SIZE(pieces)];
+
+			while (*p && n < want)
+				buf[n++] = *p++;
+		} else {
+			buf[n++] = 1 + rand_r(seed) % 255;
+		}
+	}
+	return n;
+}
+
+static void fuzz_proc(char names[][64], int nnames, unsigned int seed)
+{
+	char path[320], buf[5000];
+
+	for (int i = 0; i < nnames; i++) {
+		snprintf(path, sizeof(path), DR_DIR "/%.63s", names[i]);
+		for (int w = 0; w < FUZZ_WRITES; w++) {
+			int fd = open(path, O_WRONLY);
+			size_t n = fuzz_value(&seed, buf, sizeof(buf));
+
+			if (fd < 0)
+				break;
+			if (write(fd, buf, n) < 0 && errno == EFAULT)
+				_exit(1);	/* the module read past what was given */
+			close(fd);
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * 10,000 random writes to every writable file, from 4 processes at once
+ * (any errno is fine, a crash or a hang is not); then every value read
+ * back is restored and an operator run still works.
+ */
+TEST_F_TIMEOUT(knobs, fuzz_every_knob, 300)
+{
+	char names[64][64], saved[64][512];
+	int n = 0, status;
+	DIR *d = opendir(DR_DIR);
+	struct dirent *e;
+	pid_t pids[FUZZ_PROCS];
+
+	ASSERT_NE(NULL, d);
+	while ((e = readdir(d)) && n < 64) {
+		char path[320];
+		int fd;
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, DR_KNOB_RUN))
+			continue;	/* run is driven below, with a target */
+		snprintf(path, sizeof(path), DR_DIR "/%.63s", e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		close(fd);
+		snprintf(names[n], sizeof(names[n]), "%.63s", e->d_name);
+		if (dr_knob_read(names[n], saved[n], sizeof(saved[n])))
+			saved[n][0] = '\0';
+		n++;
+	}
+	closedir(d);
+	ASSERT_LT(10, n);
+	for (int p = 0; p < FUZZ_PROCS; p++) {
+		pids[p] = fork();
+		ASSERT_LE(0, pids[p]);
+		if (!pids[p])
+			fuzz_proc(names, n, 1 + p);
+	}
+	for (int p = 0; p < FUZZ_PROCS; p++) {
+		ASSERT_EQ(pids[p], waitpid(pids[p], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	}
+	dr_reset();
+	for (int i = 0; i < n; i++) {
+		char path[320];
+		int fd;
+
+		snprintf(path, sizeof(path), DR_DIR "/%.63s", names[i]);
+		fd = saved[i][0] ? open(path, O_WRONLY) : -1;
+		if (fd >= 0 && write(fd, saved[i], strlen(saved[i])) < 0)
+			TH_LOG("%s: not restored (%s)", names[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	/* Still whole: the operator run of the test below. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_MKCLEAN));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	usleep(500000);
+	EXPECT_LT(0, dr_stat("kprobe.folio_mkclean"));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
 }
 
 TEST_F(knobs, tmpfs_target_refused)
