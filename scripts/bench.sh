@@ -8,7 +8,7 @@
 #   - mkclean engine folios/s against a userspace msync(MS_SYNC) loop on
 #     the same file size in the same guest; module against libnuma
 #     migrations/s; writer stores/s with and without agitation.
-# Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (5, base 2: a kernel that
+# Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (10, base 2: a kernel that
 # never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1),
 # BENCH_CORPUS (1), BENCH_STOCK (1; 0: the corpus only).
 set -euo pipefail
@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 corpus=$cache/corpus
 runs=${BENCH_RUNS:-10}
-cruns=${BENCH_CORPUS_RUNS:-5}
+cruns=${BENCH_CORPUS_RUNS:-10}
 out=$top/build/bench
 run_args=$(cat "$top/scripts/run.args")
 mkdir -p "$out"
