@@ -80,6 +80,9 @@ static inline bool dr_inject_is(enum dr_inject mode)
 	return READ_ONCE(dr.inject) == mode;
 }
 
+/* main.c */
+int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len);
+
 /* knob.c */
 void dr_knobs_create(struct dentry *dir, const struct dr_knob *knobs,
 		     unsigned int n);

@@ -24,7 +24,6 @@
 #include <linux/seq_file.h>
 #include <linux/debugfs.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
@@ -481,13 +480,10 @@ static ssize_t dr_io_range_write(struct file *f, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
 	char buf[64];
-	int ret;
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
 
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	if (ret)
+		return ret;
 	mutex_lock(&dr.lock);
 	ret = dr.running ? -EBUSY : dr_io_set_range(strim(buf));
 	mutex_unlock(&dr.lock);

@@ -185,7 +185,7 @@ static void dr_watchdog_fn(struct work_struct *work)
 }
 
 /* Copy a short user write into a NUL-terminated, newline-stripped buffer. */
-static int dr_copy_arg(char *buf, size_t size, const char __user *ubuf,
+int dr_copy_arg(char *buf, size_t size, const char __user *ubuf,
 		       size_t len)
 {
 	if (!len || len >= size)

@@ -599,13 +599,10 @@ static ssize_t dr_reclaim_write(struct file *f, const char __user *ubuf,
 	unsigned long first;
 	unsigned int count;
 	pgoff_t pages;
-	long ret;
+	long ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
 
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	if (ret)
+		return ret;
 	rest = strim(buf);
 	first_s = strsep(&rest, " ");
 	if (!rest || kstrtoul(first_s, 10, &first) || kstrtouint(rest, 10, &count) ||
