@@ -311,7 +311,7 @@ static void reclaim(struct agit_thread *ag)
 	}
 	note(ag, ok);
 	if (ag->tf->cgroup[0] && xorshift(&ag->rng) % 4 == 0)
-		cgroup_reclaim(ag->tf, AG_RECLAIM);
+		cgroup_reclaim(ag->tf);
 }
 
 /*

@@ -44,14 +44,12 @@ static bool controller_on(void)
 {
 	char buf[256] = "";
 	FILE *f = fopen(CGROOT "/cgroup.subtree_control", "r");
-	bool on;
 
 	if (f && !fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	if (f)
 		fclose(f);
-	on = strstr(buf, "memory") != NULL;
-	return on;
+	return strstr(buf, "memory");
 }
 
 void cgroup_setup(struct testfile *tf)
@@ -86,14 +84,11 @@ void cgroup_add(const struct testfile *tf, pid_t pid)
 	write_str(tf->cgroup, "cgroup.procs", val);
 }
 
-/*
- * Reclaim up to 1 MiB of the writers' pages; counted for agitator a.
- * Nothing left to reclaim (-EAGAIN) is normal under a busy writer.
- */
-void cgroup_reclaim(const struct testfile *tf, enum agitator a)
+/* Nothing left to reclaim (-EAGAIN) is normal under a busy writer. */
+void cgroup_reclaim(const struct testfile *tf)
 {
 	write_str(tf->cgroup, "memory.reclaim", "1M");
-	atomic_fetch_add(&tf->ctl->agit_ops[a], 1);
+	atomic_fetch_add(&tf->ctl->agit_ops[AG_RECLAIM], 1);
 }
 
 void cgroup_teardown(struct testfile *tf)

@@ -215,7 +215,7 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 /* cgroup.c: a cgroup v2 for the writers, for memory.reclaim. */
 void cgroup_setup(struct testfile *tf);
 void cgroup_add(const struct testfile *tf, pid_t pid);
-void cgroup_reclaim(const struct testfile *tf, enum agitator a);
+void cgroup_reclaim(const struct testfile *tf);
 void cgroup_teardown(struct testfile *tf);
 
 /* verify.c */

@@ -73,13 +73,17 @@ bool listed(const char *list, const char *name)
 	return false;
 }
 
+/* Every --engines name: the module's, then the hammer's own libnuma migrator. */
+static const char *const engine_names[] = {
+	DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP, DR_ENGINE_STALL,
+	DR_ENGINE_NUMA,
+};
+#define NR_MODULE_ENGINES	4	/* all but numa */
+#define NR_ENGINES	(sizeof(engine_names) / sizeof(engine_names[0]))
+
 /* Every name in --engines is one; else say which are. */
 static bool engines_known(const char *engines)
 {
-	static const char *const known[] = {
-		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_NUMA, DR_ENGINE_IOREMAP,
-		DR_ENGINE_STALL,
-	};
 	char buf[sizeof(((struct opts *)0)->engines)], *tok, *save = NULL;
 	size_t i;
 
@@ -87,9 +91,9 @@ static bool engines_known(const char *engines)
 		return true;
 	snprintf(buf, sizeof(buf), "%s", engines);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(known) / sizeof(known[0]) && strcmp(tok, known[i]); i++)
+		for (i = 0; i < NR_ENGINES && strcmp(tok, engine_names[i]); i++)
 			;
-		if (i == sizeof(known) / sizeof(known[0])) {
+		if (i == NR_ENGINES) {
 			fprintf(stderr, "dirtyrace: unknown engine '%s' in --engines (mkclean, migrate, numa, ioremap, stall, or none)\n",
 				tok);
 			return false;
@@ -172,7 +176,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0, 0, 0, 0 }
 	};
 	unsigned long long v = 0;
-	bool agitate_all = false;
+	bool agitate_all = false, batch_ok;
 	int c;
 
 	static const char *const modes[] = { "async", "sync_light", "sync" };
@@ -258,13 +262,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "dirtyrace: --burst must be 1..512\n");
 		return -1;
 	}
-	/* "all" means all that can run here: batch needs the stall engine. */
-	if ((o->agitate & 1 << AG_BATCH) &&
-	    (!listed(o->engines, DR_ENGINE_STALL) || sysconf(_SC_NPROCESSORS_ONLN) < 2) &&
-	    agitate_all)
+	/* Batch needs the stall engine; "all" means all that can run here. */
+	batch_ok = listed(o->engines, DR_ENGINE_STALL) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	if (!batch_ok && agitate_all)
 		o->agitate &= ~(1 << AG_BATCH);
-	if ((o->agitate & 1 << AG_BATCH) &&
-	    (!listed(o->engines, DR_ENGINE_STALL) || sysconf(_SC_NPROCESSORS_ONLN) < 2)) {
+	if ((o->agitate & 1 << AG_BATCH) && !batch_ok) {
 		fprintf(stderr, "dirtyrace: --agitate batch needs the stall engine (--engines stall,...) and 2 or more CPUs\n");
 		return -1;
 	}
@@ -298,15 +300,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* The module's part of --engines: all but the userspace numa migrator. */
 static void module_engines(const char *engines, char *buf, size_t len)
 {
-	static const char *const mod[] = {
-		DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP, DR_ENGINE_STALL,
-	};
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(mod) / sizeof(mod[0]); i++)
-		if (listed(engines, mod[i]))
-			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", mod[i]);
+	for (size_t i = 0; i < NR_MODULE_ENGINES; i++)
+		if (listed(engines, engine_names[i]))
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", engine_names[i]);
 	if (!n)
 		snprintf(buf, len, "none");
 }
