@@ -131,9 +131,10 @@ TEST_F_TIMEOUT(run, relative_dir_works, 60)
 	EXPECT_EQ(0, dr_hammer_wait(pid));
 }
 
-static int named_files(void)
+/* Entries of dir named dirtyrace-*: test files, cgroups. */
+static int dirtyrace_entries(const char *dir)
 {
-	DIR *d = opendir(dr_test_dir());
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
 
@@ -160,9 +161,6 @@ TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 {
 	const char *args[] = { "--duration", "3", "--agitate", "reclaim", NULL };
 	char before[256], after[256];
-	DIR *d;
-	struct dirent *e;
-	int left = 0;
 
 	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
 		SKIP(return, "no cgroup v2");
@@ -170,13 +168,8 @@ TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 	EXPECT_EQ(0, dr_hammer_run(args));
 	read_line("/sys/fs/cgroup/cgroup.subtree_control", after, sizeof(after));
 	EXPECT_STREQ(before, after);
-	d = opendir("/sys/fs/cgroup");
-	while (d && (e = readdir(d)))
-		left += !strncmp(e->d_name, "dirtyrace-", 10);
-	if (d)
-		closedir(d);
-	EXPECT_EQ(0, left);
-	EXPECT_EQ(0, named_files());	/* nor a file in the test dir */
+	EXPECT_EQ(0, dirtyrace_entries("/sys/fs/cgroup"));
+	EXPECT_EQ(0, dirtyrace_entries(dr_test_dir()));	/* nor a file */
 }
 
 /* Killed while it fills its file: no file is left (it never had a name). */
@@ -185,12 +178,12 @@ TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
 	const char *args[] = { "--duration", "5", "--file-size", "128M", NULL };
 	pid_t pid;
 
-	ASSERT_EQ(0, named_files());
+	ASSERT_EQ(0, dirtyrace_entries(dr_test_dir()));
 	pid = dr_hammer_spawn(args);
 	usleep(200000);
 	kill(pid, SIGKILL);
 	EXPECT_EQ(128 + SIGKILL, dr_hammer_wait(pid));
-	EXPECT_EQ(0, named_files());
+	EXPECT_EQ(0, dirtyrace_entries(dr_test_dir()));
 }
 
 /* A second hammer during a run is refused and leaves that run alone. */
@@ -207,17 +200,29 @@ TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 60)
 	EXPECT_EQ(0, dr_hammer_wait(pid));
 }
 
-/* SIGHUP ends the run with the whole teardown, like SIGINT. */
-TEST_F_TIMEOUT(run, sighup_tears_down, 60)
+/*
+ * A 30 s run sent sig after 3 s: its exit status; *running says whether
+ * it was running when the signal went.
+ */
+static int signalled_run(int sig, long long *running)
 {
 	const char *args[] = { "--duration", "30", NULL };
-	char buf[512];
 	pid_t pid = dr_hammer_spawn(args);
 
 	sleep(3);
-	EXPECT_EQ(1, dr_stat("running"));
-	kill(pid, SIGHUP);
-	EXPECT_GT(128, dr_hammer_wait(pid));	/* exited, not killed */
+	*running = dr_stat("running");
+	kill(pid, sig);
+	return dr_hammer_wait(pid);
+}
+
+/* SIGHUP ends the run with the whole teardown, like SIGINT. */
+TEST_F_TIMEOUT(run, sighup_tears_down, 60)
+{
+	char buf[512];
+	long long running;
+
+	EXPECT_GT(128, signalled_run(SIGHUP, &running));	/* exited, not killed */
+	EXPECT_EQ(1, running);
 	EXPECT_EQ(0, dr_stat("running"));
 	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
 	EXPECT_STREQ("none\n", buf);
@@ -226,14 +231,11 @@ TEST_F_TIMEOUT(run, sighup_tears_down, 60)
 /* SIGKILL mid-run: the module notices the owner is gone and cleans up. */
 TEST_F_TIMEOUT(run, killed_hammer_leaks_nothing, 60)
 {
-	const char *args[] = { "--duration", "30", NULL };
 	char buf[512];
-	pid_t pid = dr_hammer_spawn(args);
+	long long running;
 
-	sleep(3);
-	EXPECT_EQ(1, dr_stat("running"));
-	kill(pid, SIGKILL);
-	EXPECT_EQ(128 + SIGKILL, dr_hammer_wait(pid));
+	EXPECT_EQ(128 + SIGKILL, signalled_run(SIGKILL, &running));
+	EXPECT_EQ(1, running);
 	usleep(500000);
 	EXPECT_EQ(0, dr_stat("running"));
 	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
