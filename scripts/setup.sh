@@ -5,12 +5,11 @@ set -euo pipefail
 
 # The guest kernels' headers, so the module (and dkms) builds against them:
 # unpacked into the cache, never installed (see kernel.sh).
-if [ "${1:-}" = --headers ]; then
+headers() {
 	for k in debian-6.1 debian-6.12; do
 		"$(dirname "$0")"/kernel.sh headers "$k" >/dev/null
 	done
-	exit 0
-fi
+}
 
 # Fresh package lists: the guest kernels are resolved from them.
 if [ "$(id -u)" = 0 ]; then
@@ -24,7 +23,10 @@ for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exec "$(dirname "$0")"/setup.sh --headers
+if [ ${#missing[@]} -eq 0 ]; then
+	headers
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "setup: missing packages: ${missing[*]} (run as root or apt-get install them)" >&2
 	exit 2
@@ -32,4 +34,4 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
-exec "$(dirname "$0")"/setup.sh --headers
+headers
