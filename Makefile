@@ -88,6 +88,11 @@ run: setup
 validate: setup
 	scripts/validate.sh
 
+# Not part of check: the suite and a 120 s every-engine run on KASAN/lockdep
+# and KCSAN kernels built from linux-source-6.1 (cached); no report allowed.
+check-debug: setup
+	scripts/debug.sh
+
 # Not part of check: time-to-detect distributions and rate ratios.
 bench: setup
 	scripts/bench.sh
@@ -104,4 +109,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check soak validate bench clean
+.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check check-debug soak validate bench clean

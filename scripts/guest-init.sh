@@ -28,6 +28,10 @@ insmod /dirtyrace.ko ${range:+ioremap_range=$range} ||
 	echo "guest: insmod dirtyrace.ko failed"
 
 mode=$(arg mode)
+# dr.env=K=V~K=V: environment for the tests; dr.timeout=N: per-test limit.
+for kv in $(arg env | tr '~' ' '); do export "$kv"; done
+t=$(arg timeout)
+[ -n "$t" ] && sed -i "s/^timeout=.*/timeout=$t/" /ksft/dirtyrace/settings
 case "$mode" in
 check)
 	BASE_DIR=/ksft

@@ -7,7 +7,7 @@
 # `make run` configuration, and prints: bug, caught, time to first
 # detection. The base kernel (6.1 with its own zap bug fixed, see below)
 # must lose nothing. Kernels are cached in $DR_CACHE/corpus.
-#   validate.sh [build|run|all]   (default all)
+#   validate.sh [build|run|all]   (default all; tools: build packages only)
 # Variables: CORPUS="name ..." (default: every entry), VALIDATE_ARGS (hammer
 # options; default: those of make run), JOBS (make -j, default nproc).
 set -euo pipefail
@@ -22,36 +22,15 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-$(nproc)}
 die() { echo "validate: $*" >&2; exit 2; }
 
-# edit FILE OLD NEW: replace the one occurrence of OLD in the kernel tree.
-edit() {
-	perl -0777 -i -pe 'BEGIN { $o = shift; $n = shift }
-		my $c = () = /\Q$o\E/g;
-		die "validate: pattern found $c times, want 1: $o\n" unless $c == 1;
-		s/\Q$o\E/$n/;' "$2" "$3" "$src/$1"
-}
+# shellcheck source=corpus/edits.sh
+. "$top/scripts/corpus/edits.sh"
 
 # --- the corpus ---------------------------------------------------------
 # Each entry: a name, the upstream fix it undoes, and the edit. Every
 # kernel but zap_rmap_before_flush carries base_fix.
 CORPUS_ALL="base zap_rmap_before_flush mkclean_noflush migrate_noflush mremap_flush_unlocked mprotect_no_batched_flush"
 
-# 6.1's own zap bug, closed for the base the simplest way: no writable TLB
-# entry may outlive the rmap of a file page (upstream fixed it for 6.2 with
-# "mm: delay page_remove_rmap() until after the TLB has been flushed").
-base_fix() {
-	edit mm/memory.c '				if (pte_dirty(ptent)) {
-					force_flush = 1;
-					set_page_dirty(page);
-				}
-' '				if (pte_dirty(ptent)) {
-					force_flush = 1;
-					set_page_dirty(page);
-				}
-				/* corpus base: flush before the rmap goes */
-				if (pte_write(ptent))
-					flush_tlb_page(vma, addr);
-'
-}
+# base_fix (corpus/edits.sh): 6.1 with its own zap bug closed.
 
 describe() {
 	case "$1" in
@@ -218,6 +197,7 @@ run() {
 }
 
 case "${1:-all}" in
+tools) need_tools ;;
 build) build ;;
 run) run ;;
 all) build && run ;;

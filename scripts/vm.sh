@@ -9,7 +9,9 @@
 # (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
 # IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range),
-# TESTS="dr_migrate ..." (check: run only these selftests).
+# TESTS="dr_migrate ..." (check: run only these selftests),
+# VM_APPEND (more kernel command line), GUEST_ENV="K=V ..." (environment
+# of the tests), KSFT_TIMEOUT (seconds per selftest, default their settings).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-check}
@@ -122,9 +124,14 @@ IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
 io=
 [ "$IOREMAP_RANGE" = none ] ||
 	io="memmap=${IOREMAP_RANGE#*,}\$${IOREMAP_RANGE%,*} dr.ioremap=$IOREMAP_RANGE"
+# Two more reserved ranges the module must refuse (dr_ioremap): one inside
+# QEMU's 32-bit PCI window, one at the top level with no memory behind it.
+io="$io memmap=4M\$0xa0000000 dr.pcireserved=0xa0000000,4M"
+io="$io memmap=4M\$0x200000000 dr.unbacked=0x200000000,4M"
 # TESTS="dr_migrate ...": run only these selftests (default: all).
 tests=$(echo ${TESTS:-} | tr ' ' '~')
-append="console=ttyS0 loglevel=4 panic=-1 $io dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}"
+genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
+append="console=ttyS0 loglevel=4 panic=-1 $io ${VM_APPEND:-} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
