@@ -34,6 +34,7 @@
 #define DR_IO_MAX	SZ_2M			/* largest single mapping */
 #define DR_IO_PAGES	(DR_IO_MAX >> PAGE_SHIFT)
 #define DR_IO_LOG	32			/* mismatch records kept */
+#define DR_IO_PROBE	0x6472696f70726f62ULL	/* "drioprob": start-up probe words */
 
 static char *ioremap_range;
 module_param(ioremap_range, charp, 0444);
@@ -391,7 +392,8 @@ fail:
 
 /*
  * Only a range the firmware or memmap=nn$ss reserved and nothing else
- * claimed: our region must be the one child of a Reserved memory resource.
+ * claimed: our region must be the one child of a top-level Reserved memory
+ * resource (one inside a PCI window may be a device's registers).
  * A PCI window, an unclaimed BAR, PMEM, Soft Reserved or ACPI memory has
  * another parent or descriptor (and MMCONFIG has its own child), and
  * writing patterns there could hit MMIO or destroy data.
@@ -401,25 +403,63 @@ static bool dr_io_res_reserved(const struct resource *r)
 	const struct resource *p = r->parent;
 
 	/* No resource_lock for modules: resources change rarely, at boot. */
-	return p && p != &iomem_resource && (p->flags & IORESOURCE_MEM) &&
+	return p && p->parent == &iomem_resource && (p->flags & IORESOURCE_MEM) &&
 	       p->desc == IORES_DESC_RESERVED && READ_ONCE(p->child) == r &&
 	       !READ_ONCE(r->sibling);
 }
 
+/*
+ * Memory behind the range, not a hole or a device: write a distinct word
+ * at both ends of every page, then read them all back (an open bus reads
+ * all ones, some echo the last value written). Uncached, so the read
+ * comes from the memory, not from our own cache line.
+ */
+static int dr_io_probe(phys_addr_t phys, u64 size)
+{
+	void __iomem *va = ioremap(phys, size);
+	u64 off, last = size - sizeof(u64);
+	int pass;
+
+	if (!va)
+		return -ENOMEM;
+	for (pass = 0; pass < 2; pass++) {
+		for (off = 0; off < size; off += PAGE_SIZE) {
+			u64 a = off, b = off + PAGE_SIZE - sizeof(u64);
+			u64 wa = DR_IO_PROBE ^ (phys + a), wb = DR_IO_PROBE ^ (phys + b);
+
+			if (!pass) {
+				writeq(wa, va + a);
+				writeq(wb, va + min(b, last));
+			} else if (readq(va + a) != wa || readq(va + min(b, last)) != wb) {
+				iounmap(va);
+				pr_warn("dirtyrace: ioremap_range: %pa + %#llx does not read back what was written: not memory, refused\n",
+					&phys, off);
+				return -EIO;
+			}
+		}
+	}
+	iounmap(va);
+	return 0;
+}
+
 /* Claim [phys, phys + size) if it is such a range. */
-static struct resource *dr_io_claim(phys_addr_t phys, u64 size)
+static struct resource *dr_io_claim(phys_addr_t phys, u64 size, int *err)
 {
 	struct resource *r;
 
+	*err = -EINVAL;
 	/* Never RAM. */
 	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	    REGION_DISJOINT)
 		return NULL;
 	/* Exclusive: not overlapping a driver's (or our own) busy region. */
 	r = request_mem_region(phys, size, "dirtyrace");
-	if (r && !dr_io_res_reserved(r)) {
+	if (!r)
+		return NULL;
+	*err = dr_io_res_reserved(r) ? dr_io_probe(phys, size) : -EINVAL;
+	if (*err) {
 		release_mem_region(phys, size);
-		r = NULL;
+		return NULL;
 	}
 	return r;
 }
@@ -438,6 +478,7 @@ static void dr_io_release(void)
 static int dr_io_set_range(const char *s)
 {
 	resource_size_t old_start = 0, old_size = 0;
+	int err, old_err;
 	struct resource *r;
 	phys_addr_t phys;
 	u64 size;
@@ -466,11 +507,11 @@ static int dr_io_set_range(const char *s)
 	}
 	/* The old claim would conflict with a new one over it: drop it first. */
 	dr_io_release();
-	r = dr_io_claim(phys, size);
+	r = dr_io_claim(phys, size, &err);
 	if (!r) {
 		if (old_size)
-			dr_io_res = dr_io_claim(old_start, old_size);
-		return -EINVAL;
+			dr_io_res = dr_io_claim(old_start, old_size, &old_err);
+		return err;
 	}
 	dr_io_res = r;
 	return 0;

@@ -112,6 +112,21 @@ static void iomem_range(const char *prefix, char *out, size_t len)
 		fclose(f);
 }
 
+/* "PHYS,SIZE" from NAME=PHYS,SIZE on the kernel command line, or "". */
+static void dr_cmdline_range(const char *name, char *out, size_t len)
+{
+	char line[4096] = "", *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	out[0] = '\0';
+	if (f && fgets(line, sizeof(line), f) && (p = strstr(line, name)) &&
+	    p[strlen(name)] == '=')
+		snprintf(out, len, "%.*s", (int)strcspn(p + strlen(name) + 1, " \n"),
+			 p + strlen(name) + 1);
+	if (f)
+		fclose(f);
+}
+
 TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 {
 	char pci[64], after[64];
@@ -140,6 +155,18 @@ TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 		}
 	} else {
 		TH_LOG("no PCI window of 4 MiB in /proc/iomem to try");
+	}
+	/* Reserved, but inside a PCI window: refused before any access. */
+	dr_cmdline_range("dr.pcireserved", pci, sizeof(pci));
+	if (pci[0]) {
+		EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_IOREMAP_RANGE, pci));
+	}
+	/* Reserved at the top level, but no memory behind it: the probe. */
+	dr_cmdline_range("dr.unbacked", pci, sizeof(pci));
+	if (pci[0]) {
+		EXPECT_EQ(-EIO, dr_knob_write(DR_KNOB_IOREMAP_RANGE, pci));
+	} else {
+		TH_LOG("no dr.unbacked= range on the command line to probe");
 	}
 	/* The configured range is good again, and busy while running. */
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, self->range));
