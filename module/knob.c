@@ -24,11 +24,14 @@ static ssize_t dr_knob_write(struct file *f, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	const struct dr_knob *k = f->private_data;
+	char buf[24];	/* a u32 in any base with room to spare */
 	u32 v;
-	int ret;
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
 
-	ret = kstrtou32_from_user(ubuf, len, 0, &v);
+	/* Not kstrtou32_from_user: it parses a truncated copy of long input. */
 	if (ret)
+		return ret;
+	if (kstrtou32(buf, 0, &v))
 		return -EINVAL;
 	if (v < k->min || v > k->max)
 		return -EINVAL;

@@ -244,15 +244,22 @@ static ssize_t dr_target_read(struct file *f, char __user *ubuf, size_t len,
 	return dr_read_str(ubuf, len, ppos, buf);
 }
 
-/* run: 1 starts the selected engines, 0 stops them. */
+/*
+ * run: 1 starts the selected engines, 0 stops them; nothing else
+ * (kstrtobool_from_user would take "1anything" and a truncated copy).
+ */
 static ssize_t dr_run_write(struct file *f, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
+	char buf[4];
 	bool on;
-	int ret;
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
 
-	if (kstrtobool_from_user(ubuf, len, &on))
+	if (ret)
+		return ret;
+	if (strcmp(buf, "0") && strcmp(buf, "1"))
 		return -EINVAL;
+	on = buf[0] == '1';
 	mutex_lock(&dr.lock);
 	if (on) {
 		ret = dr_start_locked();

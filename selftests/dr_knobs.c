@@ -99,6 +99,55 @@ TEST_F(knobs, string_knobs_reject_garbage)
 	EXPECT_STREQ("none\n", buf);
 }
 
+/*
+ * Long input is refused whole, never cut to a prefix that parses (as
+ * kstrtou32_from_user does past 66 bytes): a number padded with leading
+ * zeros is either taken as itself or refused; run takes exactly 0 or 1.
+ */
+TEST_F(knobs, long_writes_refused_not_truncated)
+{
+	static const char *const knobs[] = {
+		DR_KNOB_DURATION, DR_KNOB_MKCLEAN_THREADS, DR_KNOB_WRITEBACK_MS,
+		DR_KNOB_EVICT_MS, DR_KNOB_STALL_US, DR_KNOB_STALL_GAP_US,
+		DR_KNOB_STALL_SITES, DR_KNOB_STALL_CLEAN, DR_KNOB_IOREMAP_CHECKERS,
+		DR_KNOB_IOREMAP_DWELL_US, DR_KNOB_MIGRATE_THREADS,
+		DR_KNOB_MIGRATE_MODE, DR_KNOB_MIGRATE_NODES, DR_KNOB_MIGRATE_BATCH,
+	};
+	static char big[8192];
+
+	for (size_t k = 0; k < ARRAY_SIZE(knobs); k++) {
+		char cur[32], now[32], val[300];
+		unsigned long v, accepted = 0;
+
+		ASSERT_EQ(0, dr_knob_read(knobs[k], cur, sizeof(cur)));
+		v = strtoul(cur, NULL, 0) ? strtoul(cur, NULL, 0) : 1;
+		for (int pad = 0; pad < 200; pad++) {
+			/* Hex: leading zeros would make a decimal octal. */
+			snprintf(val, sizeof(val), "0x%0*lx", pad + 1, v);
+			if (dr_knob_write(knobs[k], val))
+				continue;
+			accepted++;
+			ASSERT_EQ(0, dr_knob_read(knobs[k], now, sizeof(now)));
+			EXPECT_EQ(v, strtoul(now, NULL, 0)) {
+				TH_LOG("%s <- %zu bytes of '%.8s...' reads back %s",
+				       knobs[k], strlen(val), val, now);
+			}
+		}
+		EXPECT_LT(0, accepted) {
+			TH_LOG("%s never took %lu", knobs[k], v);
+		}
+		memset(big, '0', sizeof(big) - 1);
+		EXPECT_EQ(-EINVAL, dr_knob_write(knobs[k], big));
+		EXPECT_EQ(0, dr_knob_write(knobs[k], cur));
+	}
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "1anything"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "10"));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_RUN, "y"));
+	EXPECT_EQ(0, dr_stat("running"));
+	memset(big, '/', sizeof(big) - 1);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, big));
+}
+
 /* A rejected target leaves the current binding as it was. */
 TEST_F(knobs, bad_target_keeps_binding)
 {
@@ -235,8 +284,9 @@ TEST_F_TIMEOUT(knobs, fuzz_every_knob, 300)
 		int fd;
 
 		snprintf(path, sizeof(path), DR_DIR "/%.63s", names[i]);
-		/* stats is writable (a reset), but holds no setting. */
-		fd = saved[i][0] && strcmp(names[i], DR_FILE_STATS) ? open(path, O_WRONLY) : -1;
+		/* stats and ioremap_mismatches are writable (a reset), not settings. */
+		fd = saved[i][0] && strcmp(names[i], DR_FILE_STATS) &&
+		     strcmp(names[i], DR_FILE_IOREMAP_MISMATCHES) ? open(path, O_WRONLY) : -1;
 		if (fd >= 0 && write(fd, saved[i], strlen(saved[i])) < 0)
 			TH_LOG("%s: not restored (%s)", names[i], strerror(errno));
 		if (fd >= 0)
@@ -266,6 +316,39 @@ TEST_F(knobs, tmpfs_target_refused)
 	EXPECT_EQ(-EOPNOTSUPP, dr_knob_write(DR_KNOB_TARGET, file));
 	umount(path);
 	rmdir(path);
+}
+
+/*
+ * Targets that are not a writable regular file are refused without being
+ * opened, and the binding stays: a FIFO (an open would wait for a peer),
+ * a file on a read-only mount (EROFS); a symlink to a file is followed.
+ */
+TEST_F(knobs, fifo_and_readonly_mount_refused)
+{
+	char fifo[300], ro[] = "/tmp/dr-ro-XXXXXX", rofile[300], link[300];
+	char want[300], buf[512];
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, want, sizeof(want)));
+	snprintf(fifo, sizeof(fifo), "%s/dr-fifo-%d", dr_test_dir(), getpid());
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, fifo));
+	unlink(fifo);
+
+	ASSERT_NE(NULL, mkdtemp(ro));
+	ASSERT_EQ(0, mount(dr_test_dir(), ro, NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	snprintf(rofile, sizeof(rofile), "%s/%s", ro, strrchr(self->plain, '/') + 1);
+	EXPECT_EQ(-EROFS, dr_knob_write(DR_KNOB_TARGET, rofile));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	umount(ro);
+	rmdir(ro);
+
+	snprintf(link, sizeof(link), "%s/dr-link-%d", dr_test_dir(), getpid());
+	ASSERT_EQ(0, symlink(self->plain, link));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_TARGET, link));
+	unlink(link);
 }
 
 TEST_F(knobs, run_needs_target)
