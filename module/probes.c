@@ -146,13 +146,16 @@ int dr_probes_init(void)
 	return 0;
 }
 
+/* All at once: one RCU grace period for the lot, not one per probe. */
 void dr_probes_exit(void)
 {
-	unsigned int i;
+	struct kprobe *kps[ARRAY_SIZE(dr_probes)];
+	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(dr_probes); i++) {
 		if (dr_probes[i].registered)
-			unregister_kprobe(&dr_probes[i].kp);
+			kps[n++] = &dr_probes[i].kp;
 		dr_probes[i].registered = false;
 	}
+	unregister_kprobes(kps, n);
 }
