@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +175,57 @@ static inline int dr_plain_file(const char *path, size_t len)
 			return close(fd), -1;
 	close(fd);
 	return 0;
+}
+
+/* Loading and unloading the module (dr_rmmod, dr_reload). */
+static inline const char *dr_ko_path(void)
+{
+	const char *p = getenv("DIRTYRACE_KO");
+
+	return p ? p : "/dirtyrace.ko";
+}
+
+/* Module parameters to load with again: the ioremap range it had. */
+static char dr_params[128];
+
+static inline void dr_save_params(void)
+{
+	char val[96] = "";
+	int fd = open("/sys/module/dirtyrace/parameters/ioremap_range", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, val, sizeof(val) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	val[n] = '\0';
+	val[strcspn(val, "\n")] = '\0';
+	if (strcmp(val, "(null)"))
+		snprintf(dr_params, sizeof(dr_params), "ioremap_range=%s", val);
+}
+
+static inline int dr_load_module(void)
+{
+	int fd = open(dr_ko_path(), O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, dr_params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* debugfs readers briefly pin the module: retry EBUSY/EAGAIN a while. */
+static inline int dr_unload_module(void)
+{
+	for (int i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "dirtyrace", O_NONBLOCK))
+			return 0;
+		if (errno != EBUSY && errno != EAGAIN)
+			return -errno;
+		usleep(50000);
+	}
+	return -EBUSY;
 }
 
 #endif
