@@ -343,7 +343,8 @@ static int module_setup(const struct opts *o, const struct testfile *tf)
 	    SET(DR_KNOB_STALL_SITES, "%u", o->stall_sites) ||
 	    SET(DR_KNOB_STALL_CLEAN, "%u", o->stall_clean) ||
 	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
-	    SET(DR_KNOB_TARGET, "%s owner=%d", tf->path, (int)getpid()))
+	    SET(DR_KNOB_TARGET, "/proc/%d/fd/%d owner=%d", (int)getpid(), tf->fd,
+		(int)getpid()))
 		goto fail;
 	module_bound = true;
 	if (SET(DR_KNOB_INJECT, "%s", o->inject) ||
