@@ -86,7 +86,8 @@ TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
 	/*
 	 * mremap moves whole ranges away while the agitators start: the
 	 * hammer once let a new thread stack land in that hole and reported
-	 * the stores that went there as lost (README "Open finding, closed").
+	 * the stores that went there as lost (docs/protocol.md, "A false lost
+	 * write, found and fixed").
 	 */
 	EXPECT_EQ(0, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));

@@ -284,7 +284,7 @@ TEST_F_TIMEOUT(knobs, fuzz_every_knob, 300)
 		int fd;
 
 		snprintf(path, sizeof(path), DR_DIR "/%.63s", names[i]);
-		/* stats and ioremap_mismatches are writable (a reset), not settings. */
+		/* stats and ioremap_mismatches hold no setting to restore. */
 		fd = saved[i][0] && strcmp(names[i], DR_FILE_STATS) &&
 		     strcmp(names[i], DR_FILE_IOREMAP_MISMATCHES) ? open(path, O_WRONLY) : -1;
 		if (fd >= 0 && write(fd, saved[i], strlen(saved[i])) < 0)

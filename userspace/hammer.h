@@ -13,7 +13,7 @@
 
 #define PAGE		4096
 
-/* Exit codes (README "Exit codes"). */
+/* Exit codes (docs/protocol.md, dirtyrace(1) EXIT STATUS). */
 enum {
 	EXIT_PASS = 0,
 	EXIT_LOST = 1,
@@ -42,7 +42,7 @@ struct opts {
 	unsigned int migrate_threads, migrate_nodes, migrate_mode, migrate_batch;
 	unsigned int stall_us, stall_gap_us, stall_sites, stall_clean;
 	int agitate;		/* bitmask of enum agitator */
-	bool pin;		/* pin writers and agitators to CPUs */
+	bool pin;		/* pin writers to CPUs (the batch agitator always pins) */
 	bool keep, quiet, stop_on_detect;
 };
 
