@@ -16,8 +16,9 @@ if [ "$(id -u)" = 0 ]; then
 	apt-get -qq update >/dev/null || echo "setup: apt-get update failed" >&2
 fi
 
+# dwarves: pahole, for the BTF of modules built against 6.12 (its headers ship a vmlinux).
 want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
-      xz-utils zstd e2fsprogs kmod dkms linux-source-6.1)
+      xz-utils zstd e2fsprogs kmod dkms dwarves linux-source-6.1)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
