@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * dirtyrace: names shared by the kernel module and the userspace hammer.
  *
@@ -11,7 +11,18 @@
 
 #include <linux/types.h>
 
+#define DR_DEBUGFS_MOUNT	"/sys/kernel/debug"
 #define DR_DEBUGFS_DIR		"dirtyrace"
+#define DR_DEBUGFS_PATH		DR_DEBUGFS_MOUNT "/" DR_DEBUGFS_DIR
+
+/* Exit codes of "dirtyrace run" (the selftests judge runs by them). */
+enum dr_exit {
+	DR_EXIT_PASS = 0,		/* race exercised, nothing lost */
+	DR_EXIT_LOST = 1,		/* a lost write or a stale TLB store */
+	DR_EXIT_USAGE = 2,		/* bad option or set-up error */
+	DR_EXIT_INCONCLUSIVE = 3,	/* no kernel path was exercised */
+	DR_EXIT_SKIP = 4,		/* kselftest skip: a prerequisite is missing */
+};
 
 /* Core knobs (module/main.c). */
 #define DR_KNOB_TARGET		"target"	/* "PATH [owner=PID]", "none" */
@@ -65,121 +76,75 @@
 #define DR_MIG_NODES		4	/* per-node stats kept for nodes 0..3 */
 
 /*
- * Stat keys, in the order the "stats" file prints them. The kprobe.*
+ * Stats: one list, X(ID, "key"), in the order the "stats" file prints
+ * them; the enum and the key table are made from it. The kprobe.*
  * counters only count calls on the bound target's mapping, so they prove
  * the kernel's own path ran on the file under test.
  */
+#define DR_STATS(X) \
+	X(RUNNING, "running") \
+	X(ELAPSED_MS, "elapsed_ms") \
+	X(MKCLEAN_PASSES, "mkclean.passes") \
+	X(MKCLEAN_FOLIOS, "mkclean.folios") \
+	X(MKCLEAN_DIRTY, "mkclean.dirty") \
+	X(MKCLEAN_SKIPPED, "mkclean.skipped") \
+	X(WRITEBACK_OPS, "writeback.ops") \
+	X(WRITEBACK_ERRORS, "writeback.errors") \
+	X(EVICT_OPS, "evict.ops") \
+	X(EVICT_PAGES, "evict.pages") \
+	X(INJECT_PTES, "inject.ptes") \
+	X(KP_MKCLEAN, "kprobe.folio_mkclean") \
+	X(KP_PTE_FLUSH, "kprobe.ptep_clear_flush") \
+	X(KP_WRITEBACK, "kprobe.do_writepages") \
+	X(KP_EVICT, "kprobe.__filemap_remove_folio") \
+	X(KP_MISSING, "kprobe.missing") \
+	X(IOREMAP_CYCLES, "ioremap.cycles") \
+	X(IOREMAP_VA_REUSE, "ioremap.va_reuse") \
+	X(IOREMAP_HUGE, "ioremap.huge") \
+	X(IOREMAP_WORDS, "ioremap.words_verified") \
+	X(IOREMAP_CHECKS, "ioremap.checker_accesses") \
+	X(IOREMAP_MISMATCHES, "ioremap.mismatches") \
+	X(IOREMAP_ERRORS, "ioremap.errors") \
+	X(IOREMAP_INJECTED, "ioremap.injected") \
+	X(KP_PMD_FREE, "kprobe.pmd_free_pte_page") \
+	X(MIGRATE_PASSES, "migrate.passes") \
+	X(MIGRATE_CALLS, "migrate.calls") \
+	X(MIGRATE_MIGRATED, "migrate.migrated") \
+	X(MIGRATE_FAILED, "migrate.failed") \
+	X(MIGRATE_ISOLATE_BUSY, "migrate.isolate_busy") \
+	X(MIGRATE_ERRORS, "migrate.errors") \
+	X(MIGRATE_NODE0, "migrate.to_node0") \
+	X(MIGRATE_NODE1, "migrate.to_node1") \
+	X(MIGRATE_NODE2, "migrate.to_node2") \
+	X(MIGRATE_NODE3, "migrate.to_node3") \
+	X(MIGRATE_INJECT_PTES, "migrate.inject_ptes") \
+	X(MIGRATE_CROSS_NODE, "migrate.cross_node") \
+	X(MIGRATE_INJECT_BATCH, "migrate.inject_batch_flushes") \
+	X(KP_MIGRATE_PAGES, "kprobe.migrate_pages") \
+	X(KP_MIGRATE_FOLIO, "kprobe.folio_migrate_flags") \
+	X(STALL_STALLS, "stall.stalls") \
+	X(STALL_NS, "stall.ns") \
+	X(STALL_MAX_NS, "stall.max_ns") \
+	X(STALL_SKIPPED, "stall.skipped") \
+	X(STALL_CLEANS, "stall.cleans") \
+	X(STALL_CLEANS_INSIDE, "stall.cleans_inside") \
+	X(STALL_EVICTED, "stall.evicted") \
+	X(STALL_INJECT, "stall.inject_skipped_flushes") \
+	X(STALL_RECLAIMS, "stall.reclaims") \
+	X(STALL_RECLAIMED, "stall.reclaim_folios") \
+	X(KP_FLUSH_MM, "kprobe.flush_tlb_mm_range") \
+	X(KP_BATCH_FLUSH, "kprobe.arch_tlbbatch_flush")
+
 enum dr_stat {
-	DR_STAT_RUNNING,
-	DR_STAT_ELAPSED_MS,
-	DR_STAT_MKCLEAN_PASSES,
-	DR_STAT_MKCLEAN_FOLIOS,
-	DR_STAT_MKCLEAN_DIRTY,
-	DR_STAT_MKCLEAN_SKIPPED,
-	DR_STAT_WRITEBACK_OPS,
-	DR_STAT_WRITEBACK_ERRORS,
-	DR_STAT_EVICT_OPS,
-	DR_STAT_EVICT_PAGES,
-	DR_STAT_INJECT_PTES,
-	DR_STAT_KP_MKCLEAN,
-	DR_STAT_KP_PTE_FLUSH,
-	DR_STAT_KP_WRITEBACK,
-	DR_STAT_KP_EVICT,
-	DR_STAT_KP_MISSING,
-	DR_STAT_IOREMAP_CYCLES,
-	DR_STAT_IOREMAP_VA_REUSE,
-	DR_STAT_IOREMAP_HUGE,
-	DR_STAT_IOREMAP_WORDS,
-	DR_STAT_IOREMAP_CHECKS,
-	DR_STAT_IOREMAP_MISMATCHES,
-	DR_STAT_IOREMAP_ERRORS,
-	DR_STAT_IOREMAP_INJECTED,
-	DR_STAT_KP_PMD_FREE,
-	DR_STAT_MIGRATE_PASSES,
-	DR_STAT_MIGRATE_CALLS,
-	DR_STAT_MIGRATE_MIGRATED,
-	DR_STAT_MIGRATE_FAILED,
-	DR_STAT_MIGRATE_ISOLATE_BUSY,
-	DR_STAT_MIGRATE_ERRORS,
-	DR_STAT_MIGRATE_NODE0,
-	DR_STAT_MIGRATE_NODE1,
-	DR_STAT_MIGRATE_NODE2,
-	DR_STAT_MIGRATE_NODE3,
-	DR_STAT_MIGRATE_INJECT_PTES,
-	DR_STAT_MIGRATE_CROSS_NODE,
-	DR_STAT_MIGRATE_INJECT_BATCH,
-	DR_STAT_KP_MIGRATE_PAGES,
-	DR_STAT_KP_MIGRATE_FOLIO,
-	DR_STAT_STALL_STALLS,
-	DR_STAT_STALL_NS,
-	DR_STAT_STALL_MAX_NS,
-	DR_STAT_STALL_SKIPPED,
-	DR_STAT_STALL_CLEANS,
-	DR_STAT_STALL_CLEANS_INSIDE,
-	DR_STAT_STALL_EVICTED,
-	DR_STAT_STALL_INJECT,
-	DR_STAT_STALL_RECLAIMS,
-	DR_STAT_STALL_RECLAIMED,
-	DR_STAT_KP_FLUSH_MM,
-	DR_STAT_KP_BATCH_FLUSH,
+#define DR_STAT_ENUM(id, key)	DR_STAT_##id,
+	DR_STATS(DR_STAT_ENUM)
+#undef DR_STAT_ENUM
 	DR_NR_STATS
 };
 
-/* The key of each stat, as the "stats" file prints it. */
-#define DR_STAT_KEYS {								\
-	[DR_STAT_RUNNING]	= "running",				\
-	[DR_STAT_ELAPSED_MS]	= "elapsed_ms",				\
-	[DR_STAT_MKCLEAN_PASSES]	= "mkclean.passes",		\
-	[DR_STAT_MKCLEAN_FOLIOS]	= "mkclean.folios",		\
-	[DR_STAT_MKCLEAN_DIRTY]	= "mkclean.dirty",			\
-	[DR_STAT_MKCLEAN_SKIPPED]	= "mkclean.skipped",		\
-	[DR_STAT_WRITEBACK_OPS]	= "writeback.ops",			\
-	[DR_STAT_WRITEBACK_ERRORS]	= "writeback.errors",		\
-	[DR_STAT_EVICT_OPS]	= "evict.ops",				\
-	[DR_STAT_EVICT_PAGES]	= "evict.pages",			\
-	[DR_STAT_INJECT_PTES]	= "inject.ptes",			\
-	[DR_STAT_KP_MKCLEAN]	= "kprobe.folio_mkclean",		\
-	[DR_STAT_KP_PTE_FLUSH]	= "kprobe.ptep_clear_flush",		\
-	[DR_STAT_KP_WRITEBACK]	= "kprobe.do_writepages",		\
-	[DR_STAT_KP_EVICT]	= "kprobe.__filemap_remove_folio",	\
-	[DR_STAT_KP_MISSING]	= "kprobe.missing",			\
-	[DR_STAT_IOREMAP_CYCLES]	= "ioremap.cycles",		\
-	[DR_STAT_IOREMAP_VA_REUSE]	= "ioremap.va_reuse",		\
-	[DR_STAT_IOREMAP_HUGE]	= "ioremap.huge",			\
-	[DR_STAT_IOREMAP_WORDS]	= "ioremap.words_verified",		\
-	[DR_STAT_IOREMAP_CHECKS]	= "ioremap.checker_accesses",	\
-	[DR_STAT_IOREMAP_MISMATCHES]	= "ioremap.mismatches",		\
-	[DR_STAT_IOREMAP_ERRORS]	= "ioremap.errors",		\
-	[DR_STAT_IOREMAP_INJECTED]	= "ioremap.injected",		\
-	[DR_STAT_KP_PMD_FREE]	= "kprobe.pmd_free_pte_page",		\
-	[DR_STAT_MIGRATE_PASSES]	= "migrate.passes",		\
-	[DR_STAT_MIGRATE_CALLS]	= "migrate.calls",			\
-	[DR_STAT_MIGRATE_MIGRATED]	= "migrate.migrated",		\
-	[DR_STAT_MIGRATE_FAILED]	= "migrate.failed",		\
-	[DR_STAT_MIGRATE_ISOLATE_BUSY]	= "migrate.isolate_busy",	\
-	[DR_STAT_MIGRATE_ERRORS]	= "migrate.errors",		\
-	[DR_STAT_MIGRATE_NODE0]	= "migrate.to_node0",			\
-	[DR_STAT_MIGRATE_NODE1]	= "migrate.to_node1",			\
-	[DR_STAT_MIGRATE_NODE2]	= "migrate.to_node2",			\
-	[DR_STAT_MIGRATE_NODE3]	= "migrate.to_node3",			\
-	[DR_STAT_MIGRATE_INJECT_PTES]	= "migrate.inject_ptes",	\
-	[DR_STAT_MIGRATE_CROSS_NODE]	= "migrate.cross_node",		\
-	[DR_STAT_MIGRATE_INJECT_BATCH]	= "migrate.inject_batch_flushes", \
-	[DR_STAT_KP_MIGRATE_PAGES]	= "kprobe.migrate_pages",	\
-	[DR_STAT_KP_MIGRATE_FOLIO]	= "kprobe.folio_migrate_flags",	\
-	[DR_STAT_STALL_STALLS]	= "stall.stalls",			\
-	[DR_STAT_STALL_NS]	= "stall.ns",				\
-	[DR_STAT_STALL_MAX_NS]	= "stall.max_ns",			\
-	[DR_STAT_STALL_SKIPPED]	= "stall.skipped",			\
-	[DR_STAT_STALL_CLEANS]	= "stall.cleans",			\
-	[DR_STAT_STALL_CLEANS_INSIDE]	= "stall.cleans_inside",	\
-	[DR_STAT_STALL_EVICTED]	= "stall.evicted",			\
-	[DR_STAT_STALL_INJECT]	= "stall.inject_skipped_flushes",	\
-	[DR_STAT_STALL_RECLAIMS] = "stall.reclaims",			\
-	[DR_STAT_STALL_RECLAIMED] = "stall.reclaim_folios",		\
-	[DR_STAT_KP_FLUSH_MM]	= "kprobe.flush_tlb_mm_range",		\
-	[DR_STAT_KP_BATCH_FLUSH]	= "kprobe.arch_tlbbatch_flush",	\
-}
+/* The key of each stat, as the "stats" file prints it, in enum order. */
+#define DR_STAT_KEY(id, key)	key,
+#define DR_STAT_KEYS		{ DR_STATS(DR_STAT_KEY) }
 
 /*
  * First bytes of every file the hammer creates. The module refuses to
