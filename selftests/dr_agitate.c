@@ -51,10 +51,10 @@ FIXTURE_VARIANT_ADD(ag, reclaim) { .agitator = "reclaim" };
 
 TEST_F_TIMEOUT(ag, alone_with_mkclean_clean, 60)
 {
-	const char *args[] = { "--duration", "8", "--agitate", variant->agitator,
+	const char *const args[] = { "--duration", "8", "--agitate", variant->agitator,
 			       "--json", JSON, NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_EQ(0, dr_json_num(JSON, "violations"));
 	EXPECT_LT(0, agit_ops(variant->agitator));
@@ -80,7 +80,7 @@ FIXTURE_TEARDOWN(agall)
 
 TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
 {
-	const char *args[] = { "--duration", "15", "--agitate", "all", "--procs", "2",
+	const char *const args[] = { "--duration", "15", "--agitate", "all", "--procs", "2",
 			       "--threads", "2", "--json", JSON, NULL };
 	static const char *const all[] = { "zap", "mremap", "mprotect", "fork", "reclaim" };
 	/*
@@ -89,7 +89,7 @@ TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
 	 * the stores that went there as lost (docs/protocol.md, "A false lost
 	 * write, found and fixed").
 	 */
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_EQ(0, dr_json_num(JSON, "violations"));
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
@@ -106,11 +106,11 @@ TEST_F_TIMEOUT(agall, all_agitators_two_processes_clean, 90)
  */
 TEST_F_TIMEOUT(agall, inject_still_detected_under_full_agitation, 120)
 {
-	const char *args[] = { "--duration", "30", "--agitate", "all",
+	const char *const args[] = { "--duration", "30", "--agitate", "all",
 			       "--inject", DR_INJECT_MKCLEAN_NOFLUSH, "--json", JSON, NULL };
 	long long first;
 
-	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_LOST, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 	first = dr_json_num(JSON, "first_detection_ms");
 	EXPECT_LE(0, first);

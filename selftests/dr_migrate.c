@@ -75,10 +75,10 @@ FIXTURE_TEARDOWN(mig)
 
 TEST_F_TIMEOUT(mig, same_node_clean, 90)
 {
-	const char *args[] = { "--duration", "10", "--engines", "mkclean,migrate",
+	const char *const args[] = { "--duration", "10", "--engines", "mkclean,migrate",
 			       "--migrate-nodes", "same", "--json", JSON, NULL };
 
-	ASSERT_EQ(0, dr_hammer_run(args));
+	ASSERT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LT(0, dr_json_num(JSON, "migrate_pages"));
 	EXPECT_LT(0, dr_json_num(JSON, "folio_migrate_flags"));
@@ -89,11 +89,11 @@ TEST_F_TIMEOUT(mig, same_node_clean, 90)
 
 TEST_F_TIMEOUT(mig, all_nodes_with_libnuma_clean, 90)
 {
-	const char *args[] = { "--duration", "15", "--engines", "mkclean,migrate,numa",
+	const char *const args[] = { "--duration", "15", "--engines", "mkclean,migrate,numa",
 			       "--migrate-nodes", "all", "--json", JSON, NULL };
 	char buf[1 << 16];
 
-	ASSERT_EQ(0, dr_hammer_run(args));
+	ASSERT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LT(0, dr_json_num(JSON, "migrate_pages"));
 	EXPECT_LT(1000, dr_json_num(JSON, "migrated"));
@@ -114,15 +114,15 @@ TEST_F_TIMEOUT(mig, all_nodes_with_libnuma_clean, 90)
 
 TEST_F_TIMEOUT(mig, async_and_sync_light_modes_clean, 90)
 {
-	const char *a1[] = { "--duration", "5", "--engines", "mkclean,migrate",
+	const char *const a1[] = { "--duration", "5", "--engines", "mkclean,migrate",
 			     "--migrate-mode", "async", "--json", JSON, NULL };
-	const char *a2[] = { "--duration", "5", "--engines", "migrate",
+	const char *const a2[] = { "--duration", "5", "--engines", "migrate",
 			     "--migrate-mode", "sync_light", "--migrate-threads", "2",
 			     "--json", JSON, NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(a1));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(a1));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
-	EXPECT_EQ(0, dr_hammer_run(a2));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(a2));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LT(0, dr_json_num(JSON, "migrated"));
 }
@@ -134,11 +134,11 @@ TEST_F_TIMEOUT(mig, injected_stale_tlb_migration_detected, 90)
 	 * (first at 10.0 s, a CI failure) to 339 in 10 s over 7 runs; with
 	 * four, 452 to 742 lost, first within 3 s.
 	 */
-	const char *args[] = { "--duration", "10", "--threads", "4", "--engines", "migrate",
+	const char *const args[] = { "--duration", "10", "--threads", "4", "--engines", "migrate",
 			       "--inject", DR_INJECT_MIGRATE_NOFLUSH, "--json", JSON, NULL };
 	long long first;
 
-	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_LOST, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "inject_ptes"));
 	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 	first = dr_json_num(JSON, "first_detection_ms");
@@ -149,10 +149,10 @@ TEST_F_TIMEOUT(mig, injected_stale_tlb_migration_detected, 90)
 /* Everything isolated was migrated or put back: the counters return. */
 TEST_F_TIMEOUT(mig, isolation_accounting_balances, 60)
 {
-	const char *args[] = { "--duration", "5", "--engines", "mkclean,migrate",
+	const char *const args[] = { "--duration", "5", "--engines", "mkclean,migrate",
 			       "--migrate-threads", "2", "--migrate-batch", "512", NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	sleep(1);
 	EXPECT_EQ(0, vmstat("nr_isolated_file"));
 	EXPECT_EQ(0, vmstat("nr_isolated_anon"));

@@ -31,9 +31,11 @@ static const struct config configs[] = {
 	{ "migrate", "none", { "migrate.calls" }, 0 },
 	{ "ioremap", "none", { "ioremap.cycles" }, 1 },
 	{ "stall", "none", { "stall.stalls" }, 0 },
-	{ "mkclean,migrate,ioremap,stall", "none", { "mkclean.passes", "stall.stalls" }, 1 },
+	{ "mkclean,migrate,ioremap,stall", "none",
+	  { "mkclean.passes", "stall.stalls" }, 1 },
 	{ "mkclean", "mkclean_noflush", { "inject.ptes" }, 0 },
-	{ "migrate", "migrate_noflush", { "migrate.inject_ptes", "migrate.inject_batch_flushes" }, 0 },
+	{ "migrate", "migrate_noflush",
+	  { "migrate.inject_ptes", "migrate.inject_batch_flushes" }, 0 },
 	{ "ioremap", "ioremap_noflush", { "ioremap.injected" }, 1 },
 	{ "stall", "mprotect_noflush", { "stall.inject_skipped_flushes" }, 0 },
 };
@@ -89,9 +91,10 @@ static long long proof(const struct config *c)
 {
 	long long sum = 0, v;
 
-	for (int i = 0; i < 2 && c->proof[i]; i++)
-		if ((v = dr_stat(c->proof[i])) > 0)
-			sum += v;
+	for (int i = 0; i < 2 && c->proof[i]; i++) {
+		v = dr_stat(c->proof[i]);
+		sum += v > 0 ? v : 0;
+	}
 	return sum;
 }
 
@@ -155,8 +158,8 @@ int main(void)
 	if (dr_unload_module())
 		ksft_exit_fail_msg("cannot unload the module to start\n");
 
-	ksft_set_plan(sizeof(configs) / sizeof(configs[0]));
-	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+	ksft_set_plan(ARRAY_SIZE(configs));
+	for (size_t i = 0; i < ARRAY_SIZE(configs); i++) {
 		const struct config *c = &configs[i];
 		const char *failed = NULL;
 		long long moved = 0;

@@ -10,9 +10,9 @@
 
 int main(void)
 {
-	const char *args[] = { "--duration", "20", "--engines", "mkclean,migrate",
+	const char *const args[] = { "--duration", "20", "--engines", "mkclean,migrate",
 			       "--agitate", "all", NULL };
-	const char *short_run[] = { "--duration", "3", NULL };
+	const char *const short_run[] = { "--duration", "3", NULL };
 	const char *why = dr_missing_prereq();
 	int rc, ret;
 	pid_t pid;
@@ -36,16 +36,16 @@ int main(void)
 	 * a defect.
 	 */
 	rc = dr_hammer_wait(pid);
-	ksft_test_result(rc == 3,
+	ksft_test_result(rc == DR_EXIT_INCONCLUSIVE,
 			 "hammer survives rmmod with INCONCLUSIVE (exit %d)\n", rc);
 
 	rc = dr_hammer_run(short_run);
-	ksft_test_result(rc == DR_SKIP, "module not loaded gives exit 4 (exit %d)\n", rc);
+	ksft_test_result(rc == DR_EXIT_SKIP, "module not loaded gives exit 4 (exit %d)\n", rc);
 
 	ret = dr_load_module();
 	ksft_test_result(ret == 0, "module loads again (%d)\n", ret);
 
 	rc = ret ? -1 : dr_hammer_run(short_run);
-	ksft_test_result(rc == 0, "a run after reload passes (exit %d)\n", rc);
+	ksft_test_result(rc == DR_EXIT_PASS, "a run after reload passes (exit %d)\n", rc);
 	ksft_finished();
 }

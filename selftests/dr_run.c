@@ -31,9 +31,9 @@ FIXTURE_TEARDOWN(run)
 
 TEST_F_TIMEOUT(run, clean_mkclean_loses_nothing, 120)
 {
-	const char *args[] = { "--duration", "20", "--json", JSON, NULL };
+	const char *const args[] = { "--duration", "20", "--json", JSON, NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_EQ(0, dr_json_num(JSON, "violations"));
 	EXPECT_LE(10000, dr_json_num(JSON, "folio_mkclean"));
@@ -44,21 +44,21 @@ TEST_F_TIMEOUT(run, clean_mkclean_loses_nothing, 120)
 
 TEST_F_TIMEOUT(run, multi_process_clean, 120)
 {
-	const char *args[] = { "--duration", "10", "--procs", "2", "--threads", "2",
+	const char *const args[] = { "--duration", "10", "--procs", "2", "--threads", "2",
 			       "--mkclean-threads", "2", "--json", JSON, NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LT(0, dr_json_num(JSON, "folio_mkclean"));
 }
 
 TEST_F_TIMEOUT(run, inject_mkclean_noflush_detected, 120)
 {
-	const char *args[] = { "--duration", "15", "--inject", DR_INJECT_MKCLEAN_NOFLUSH,
+	const char *const args[] = { "--duration", "15", "--inject", DR_INJECT_MKCLEAN_NOFLUSH,
 			       "--json", JSON, NULL };
 	long long first;
 
-	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_LOST, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 	first = dr_json_num(JSON, "first_detection_ms");
 	EXPECT_LE(0, first);
@@ -70,16 +70,16 @@ TEST_F_TIMEOUT(run, inject_mkclean_noflush_detected, 120)
 
 TEST_F_TIMEOUT(run, engines_none_is_inconclusive, 60)
 {
-	const char *args[] = { "--duration", "3", "--engines", "none", "--json", JSON, NULL };
+	const char *const args[] = { "--duration", "3", "--engines", "none", "--json", JSON, NULL };
 
-	EXPECT_EQ(3, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_INCONCLUSIVE, dr_hammer_run(args));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 }
 
 TEST_F_TIMEOUT(run, tmpfs_dir_refused, 30)
 {
 	char dir[] = "/tmp/dr-run-XXXXXX";
-	const char *argv[] = { dr_hammer(), "run", "--dir", dir, "--duration", "2", NULL };
+	const char *const argv[] = { dr_hammer(), "run", "--dir", dir, "--duration", "2", NULL };
 	pid_t pid;
 
 	ASSERT_NE(NULL, mkdtemp(dir));
@@ -89,31 +89,31 @@ TEST_F_TIMEOUT(run, tmpfs_dir_refused, 30)
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	EXPECT_EQ(2, dr_hammer_wait(pid));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_wait(pid));
 	umount(dir);
 	rmdir(dir);
 }
 
 TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 30)
 {
-	const char *a1[] = { "--duration", "abc", NULL };
-	const char *a2[] = { "--inject", "bogus", NULL };
-	const char *a3[] = { "--file-size", "1000", NULL };
+	const char *const a1[] = { "--duration", "abc", NULL };
+	const char *const a2[] = { "--inject", "bogus", NULL };
+	const char *const a3[] = { "--file-size", "1000", NULL };
 
-	const char *a4[] = { "--engines", "mkclen", NULL };
-	const char *a5[] = { "--threads", "65536", "--procs", "65536", NULL };
-	const char *a6[] = { "--file-size", "99999999999G", NULL };
-	const char *a7[] = { "--duration", "100000", NULL };
-	const char *a8[] = { "--threads", "4294967297", NULL };
+	const char *const a4[] = { "--engines", "mkclen", NULL };
+	const char *const a5[] = { "--threads", "65536", "--procs", "65536", NULL };
+	const char *const a6[] = { "--file-size", "99999999999G", NULL };
+	const char *const a7[] = { "--duration", "100000", NULL };
+	const char *const a8[] = { "--threads", "4294967297", NULL };
 
-	EXPECT_EQ(2, dr_hammer_run(a1));
-	EXPECT_EQ(2, dr_hammer_run(a2));
-	EXPECT_EQ(2, dr_hammer_run(a3));
-	EXPECT_EQ(2, dr_hammer_run(a4));
-	EXPECT_EQ(2, dr_hammer_run(a5));
-	EXPECT_EQ(2, dr_hammer_run(a6));
-	EXPECT_EQ(2, dr_hammer_run(a7));
-	EXPECT_EQ(2, dr_hammer_run(a8));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a1));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a2));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a3));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a4));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a5));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a6));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a7));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a8));
 }
 
 /* The default --dir . (and any relative one) works. */
@@ -128,7 +128,7 @@ TEST_F_TIMEOUT(run, relative_dir_works, 60)
 		       "--dir", ".", (char *)NULL);
 		_exit(127);
 	}
-	EXPECT_EQ(0, dr_hammer_wait(pid));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_wait(pid));
 }
 
 /* Entries of dir named dirtyrace-*: test files, cgroups. */
@@ -151,8 +151,8 @@ static int dirtyrace_entries(const char *dir)
  */
 TEST_F_TIMEOUT(run, long_dir_with_spaces_works, 60)
 {
-	const char *args[] = { "--duration", "3", "--keep", "--dir", NULL, NULL };
 	char dir[512], cmd[600];
+	const char *const args[] = { "--duration", "3", "--keep", "--dir", dir, NULL };
 	int n;
 
 	n = snprintf(dir, sizeof(dir), "%s/dir with spaces", dr_test_dir());
@@ -161,8 +161,7 @@ TEST_F_TIMEOUT(run, long_dir_with_spaces_works, 60)
 		n += snprintf(dir + n, sizeof(dir) - n, "/%s", "a-rather-long-directory-name");
 		ASSERT_EQ(0, mkdir(dir, 0700));
 	}
-	args[4] = dir;
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_EQ(1, dirtyrace_entries(dir));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/dir with spaces'", dr_test_dir());
 	EXPECT_EQ(0, system(cmd));
@@ -182,13 +181,13 @@ static void read_line(const char *path, char *buf, size_t len)
 /* The writers' cgroup goes, and the root's controllers are as they were. */
 TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 {
-	const char *args[] = { "--duration", "3", "--agitate", "reclaim", NULL };
+	const char *const args[] = { "--duration", "3", "--agitate", "reclaim", NULL };
 	char before[256], after[256];
 
 	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
 		SKIP(return, "no cgroup v2");
 	read_line("/sys/fs/cgroup/cgroup.subtree_control", before, sizeof(before));
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	read_line("/sys/fs/cgroup/cgroup.subtree_control", after, sizeof(after));
 	EXPECT_STREQ(before, after);
 	EXPECT_EQ(0, dirtyrace_entries("/sys/fs/cgroup"));
@@ -198,7 +197,7 @@ TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 /* Killed while it fills its file: no file is left (it never had a name). */
 TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
 {
-	const char *args[] = { "--duration", "5", "--file-size", "128M", NULL };
+	const char *const args[] = { "--duration", "5", "--file-size", "128M", NULL };
 	pid_t pid;
 
 	ASSERT_EQ(0, dirtyrace_entries(dr_test_dir()));
@@ -212,15 +211,15 @@ TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
 /* A second hammer during a run is refused and leaves that run alone. */
 TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 60)
 {
-	const char *first[] = { "--duration", "8", NULL };
-	const char *second[] = { "--duration", "3", NULL };
+	const char *const first[] = { "--duration", "8", NULL };
+	const char *const second[] = { "--duration", "3", NULL };
 	pid_t pid = dr_hammer_spawn(first);
 
 	sleep(3);
 	ASSERT_EQ(1, dr_stat("running"));
-	EXPECT_EQ(2, dr_hammer_run(second));
+	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(second));
 	EXPECT_EQ(1, dr_stat("running"));
-	EXPECT_EQ(0, dr_hammer_wait(pid));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_wait(pid));
 }
 
 /*
@@ -229,7 +228,7 @@ TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 60)
  */
 static int signalled_run(int sig, long long *running)
 {
-	const char *args[] = { "--duration", "30", NULL };
+	const char *const args[] = { "--duration", "30", NULL };
 	pid_t pid = dr_hammer_spawn(args);
 
 	sleep(3);
@@ -266,9 +265,9 @@ TEST_F_TIMEOUT(run, killed_hammer_leaks_nothing, 60)
 	/* The module is reusable at once. */
 	dr_knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
 	{
-		const char *again[] = { "--duration", "3", NULL };
+		const char *const again[] = { "--duration", "3", NULL };
 
-		EXPECT_EQ(0, dr_hammer_run(again));
+		EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(again));
 	}
 }
 

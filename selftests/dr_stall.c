@@ -21,8 +21,8 @@ static bool kernel_before(int major, int minor)
 	struct utsname u;
 	int a = 0, b = 0;
 
-	uname(&u);
-	sscanf(u.release, "%d.%d", &a, &b);
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
 	return a < major || (a == major && b < minor);
 }
 
@@ -113,14 +113,15 @@ TEST_F(stall, reclaim_validated)
  */
 TEST_F_TIMEOUT(stall, sites_bounds_and_cleans, 90)
 {
-	const char *args[] = { "--duration", "8", "--engines", DR_ENGINE_STALL,
+	const char *const args[] = { "--duration", "8", "--engines", DR_ENGINE_STALL,
 			       "--agitate", "zap,mprotect,mremap", "--stall-us", "300",
 			       "--stall-gap-us", "2000", "--json", JSON, NULL };
 	long long stalls, ns, ms;
 	int rc = dr_hammer_run(args);
 
 	/* 6.1's zap window may lose writes (see zap_rmap_before_flush). */
-	EXPECT_TRUE(rc == 0 || (rc == 1 && kernel_before(6, 2))) TH_LOG("exit %d", rc);
+	EXPECT_TRUE(rc == DR_EXIT_PASS || (rc == DR_EXIT_LOST && kernel_before(6, 2)))
+		TH_LOG("exit %d", rc);
 	stalls = dr_json_num(JSON, "stall.stalls");
 	ns = dr_json_num(JSON, "stall.ns");
 	ms = dr_json_num(JSON, "elapsed_ms");
@@ -149,16 +150,16 @@ TEST_F_TIMEOUT(stall, sites_bounds_and_cleans, 90)
  */
 TEST_F_TIMEOUT(stall, zap_rmap_before_flush, 120)
 {
-	const char *args[] = { "--duration", "20", "--engines", DR_ENGINE_STALL,
+	const char *const args[] = { "--duration", "20", "--engines", DR_ENGINE_STALL,
 			       "--agitate", "zap", "--json", JSON, NULL };
 	int rc = dr_hammer_run(args);
 
 	if (kernel_before(6, 2)) {
-		EXPECT_EQ(1, rc);
+		EXPECT_EQ(DR_EXIT_LOST, rc);
 		EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 		EXPECT_LE(0, dr_json_num(JSON, "first_detection_ms"));
 	} else {
-		EXPECT_EQ(0, rc);
+		EXPECT_EQ(DR_EXIT_PASS, rc);
 		EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 	}
 	EXPECT_LT(0, caller_count("unmap_page_range"));
@@ -172,10 +173,10 @@ TEST_F_TIMEOUT(stall, zap_rmap_before_flush, 120)
  */
 TEST_F_TIMEOUT(stall, oracle_stock_clean, 60)
 {
-	const char *args[] = { "--duration", "8", "--engines", DR_ENGINE_STALL,
+	const char *const args[] = { "--duration", "8", "--engines", DR_ENGINE_STALL,
 			       "--agitate", "mprotect,mremap,batch", "--json", JSON, NULL };
 
-	EXPECT_EQ(0, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "oracle_checks"));
 	EXPECT_LT(0, dr_json_num(JSON, "stall.reclaims"));
 	EXPECT_LT(0, dr_json_num(JSON, "stall.reclaim_folios"));
@@ -187,11 +188,11 @@ TEST_F_TIMEOUT(stall, oracle_stock_clean, 60)
 /* mprotect without its flush loses nothing, and the oracle still sees it. */
 TEST_F_TIMEOUT(stall, oracle_catches_mprotect_noflush, 60)
 {
-	const char *args[] = { "--duration", "5", "--engines", DR_ENGINE_STALL,
+	const char *const args[] = { "--duration", "5", "--engines", DR_ENGINE_STALL,
 			       "--agitate", "mprotect", "--inject", DR_INJECT_MPROTECT_NOFLUSH,
 			       "--json", JSON, NULL };
 
-	EXPECT_EQ(1, dr_hammer_run(args));
+	EXPECT_EQ(DR_EXIT_LOST, dr_hammer_run(args));
 	EXPECT_LT(0, dr_json_num(JSON, "stale_tlb_violations"));
 	EXPECT_LT(0, dr_json_num(JSON, "stall.inject_skipped_flushes"));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));

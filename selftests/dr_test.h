@@ -14,10 +14,10 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include "dirtyrace.h"
 
-#define DR_DIR		"/sys/kernel/debug/" DR_DEBUGFS_DIR
-#define DR_SKIP		4
+#define DR_DIR		DR_DEBUGFS_PATH
 
 /* Where the tests create files: an ext4 mount (the guest's /mnt). */
 static inline const char *dr_test_dir(void)
@@ -41,7 +41,7 @@ static inline const char *dr_missing_prereq(void)
 
 	if (geteuid())
 		return "must run as root";
-	if (statfs("/sys/kernel/debug", &sfs) || sfs.f_type != 0x64626720)
+	if (statfs(DR_DEBUGFS_MOUNT, &sfs) || sfs.f_type != DEBUGFS_MAGIC)
 		return "debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)";
 	if (access(DR_DIR, F_OK))
 		return "dirtyrace module not loaded (insmod dirtyrace.ko)";
