@@ -53,7 +53,7 @@ enum dr_inject {
 
 /* Global state; control paths hold lock, engines and probes read. */
 struct dr_state {
-	struct mutex lock;
+	struct mutex lock;		/* serializes every debugfs write */
 	struct dr_target target;
 	bool running;
 	unsigned long started, stopped;	/* jiffies */

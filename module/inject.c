@@ -74,8 +74,8 @@ unsigned long dr_inject_noflush(struct folio *folio)
 			continue;
 		nf.mm = vma->vm_mm;
 		apply_to_existing_page_range(vma->vm_mm,
-			vma->vm_start + ((from - vstart) << PAGE_SHIFT),
-			(to - from + 1) << PAGE_SHIFT, dr_noflush_pte, &nf);
+					     vma->vm_start + ((from - vstart) << PAGE_SHIFT),
+					     (to - from + 1) << PAGE_SHIFT, dr_noflush_pte, &nf);
 	}
 	i_mmap_unlock_read(mapping);
 	return nf.ptes;
@@ -84,8 +84,9 @@ unsigned long dr_inject_noflush(struct folio *folio)
 /*
  * inject=migrate_noflush, from the ptep_clear_flush kprobe: when one of
  * our migrate workers unmaps a target PTE (try_to_migrate_one without
- * batching: 6.1, and the SYNC retries of 6.4+), clear it without the TLB flush and return the old PTE to the
- * caller, the 2013 migration vs change_protection shape. The writer's CPU
+ * batching: 6.1, and the SYNC retries of 6.4+), clear it without the TLB
+ * flush and return the old PTE to the caller, the 2013 migration vs
+ * change_protection shape. The writer's CPU
  * keeps a writable translation to the old folio: stores after the copy
  * land there and are lost. dr_migrate_copied() keeps that folio allocated
  * until the worker flushes every TLB after the stale window; no skip when

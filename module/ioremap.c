@@ -14,6 +14,8 @@
  * generation, so a stale TLB or paging-structure entry on any CPU reads
  * or writes the wrong memory and shows as a mismatch.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
@@ -355,12 +357,12 @@ static int dr_io_start(const struct dr_target *t)
 	struct task_struct *k;
 
 	if (!dr_io_res) {
-		pr_warn("dirtyrace: ioremap: no range; echo PHYS SIZE > %s (e.g. boot with memmap=8M\\$0x40000000)\n",
+		pr_warn("ioremap: no range; echo PHYS SIZE > %s (e.g. boot with memmap=8M\\$0x40000000)\n",
 			DR_KNOB_IOREMAP_RANGE);
 		return -ENXIO;
 	}
 	if (!dr_io_huge_works()) {
-		pr_warn("dirtyrace: ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run\n");
+		pr_warn("ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run\n");
 		return -EOPNOTSUPP;
 	}
 	memset(&dr_io.map, 0, sizeof(dr_io.map));
@@ -432,7 +434,7 @@ static int dr_io_probe(phys_addr_t phys, u64 size)
 				writeq(wb, va + min(b, last));
 			} else if (readq(va + a) != wa || readq(va + min(b, last)) != wb) {
 				iounmap(va);
-				pr_warn("dirtyrace: ioremap_range: %pa + %#llx does not read back what was written: not memory, refused\n",
+				pr_warn("ioremap_range: %pa + %#llx does not read back what was written: not memory, refused\n",
 					&phys, off);
 				return -EIO;
 			}
@@ -591,7 +593,7 @@ static void dr_io_debugfs(struct dentry *dir)
 		return;
 	strscpy(buf, ioremap_range, sizeof(buf));
 	if (dr_io_set_range(strim(buf)))
-		pr_warn("dirtyrace: ioremap_range=%s rejected (needs 2 MiB-aligned non-RAM memory, >= 4M)\n",
+		pr_warn("ioremap_range=%s rejected (needs 2 MiB-aligned non-RAM memory, >= 4M)\n",
 			ioremap_range);
 }
 

@@ -6,6 +6,8 @@
  * the CPU enforces IBT and the kernel sealed that function's ENDBR, so
  * the lookup refuses to run there at all.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kprobes.h>
 #include "dr.h"
 #include "compat.h"
@@ -18,14 +20,14 @@ int dr_ksym(const char *name, void **addr)
 	int ret;
 
 	if (dr_ibt_enforced()) {
-		pr_warn("dirtyrace: the CPU enforces IBT, so %s cannot be called through a pointer; boot with ibt=off\n",
+		pr_warn("the CPU enforces IBT, so %s cannot be called through a pointer; boot with ibt=off\n",
 			name);
 		return -EOPNOTSUPP;
 	}
 	if (!dr_kallsyms_lookup_name) {
 		ret = register_kprobe(&kp);
 		if (ret) {
-			pr_warn("dirtyrace: cannot find kallsyms_lookup_name (%d)\n", ret);
+			pr_warn("cannot find kallsyms_lookup_name (%d)\n", ret);
 			return ret;
 		}
 		dr_kallsyms_lookup_name = (void *)kp.addr;
@@ -33,7 +35,7 @@ int dr_ksym(const char *name, void **addr)
 	}
 	*addr = (void *)dr_kallsyms_lookup_name(name);
 	if (!*addr) {
-		pr_warn("dirtyrace: kernel symbol %s not found (CONFIG_KALLSYMS_ALL, or a newer kernel renamed it)\n",
+		pr_warn("kernel symbol %s not found (CONFIG_KALLSYMS_ALL, or a newer kernel renamed it)\n",
 			name);
 		return -ENOENT;
 	}

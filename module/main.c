@@ -7,6 +7,8 @@
  * Control lives in debugfs (root only): bind a target, pick engines and
  * an optional injected bug, write 1 to "run", read "stats".
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -21,6 +23,7 @@ struct dr_state dr = {
 	.lock = __MUTEX_INITIALIZER(dr.lock),
 	.engines = BIT(0),
 };
+
 atomic64_t dr_stats[DR_NR_STATS];
 
 static const struct dr_engine *const dr_engines[] = {
@@ -91,7 +94,7 @@ static void dr_stop_locked(const char *why)
 			dr_engines[i]->stop();
 	dr.running = false;
 	dr.stopped = jiffies;
-	pr_info("dirtyrace: stopped (%s)\n", why);
+	pr_info("stopped (%s)\n", why);
 }
 
 static void dr_stats_reset(void)
@@ -116,12 +119,12 @@ static int dr_start_locked(void)
 	if (!dr.target.file && dr_needs_target())
 		return -ENOENT;
 	if (dr_inject_refused(dr.inject)) {
-		pr_warn("dirtyrace: inject refused: %s was not created by the hammer\n",
+		pr_warn("inject refused: %s was not created by the hammer\n",
 			dr.target.path);
 		return -EPERM;
 	}
 	if (dr.inject != DR_INJ_NONE && !dr_engine_on(dr_inject_engine[dr.inject])) {
-		pr_warn("dirtyrace: inject %s needs the %s engine\n",
+		pr_warn("inject %s needs the %s engine\n",
 			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
 		return -EINVAL;
 	}
@@ -130,7 +133,7 @@ static int dr_start_locked(void)
 	    !(dr_probe_registered("ptep_clear_flush") &&
 	      dr_probe_registered("try_to_unmap_flush") &&
 	      dr_probe_registered("folio_migrate_flags"))) {
-		pr_warn("dirtyrace: inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
 		return -EOPNOTSUPP;
 	}
 	dr_stats_reset();
@@ -148,7 +151,7 @@ static int dr_start_locked(void)
 			return ret;
 		}
 	}
-	pr_info("dirtyrace: started on %s (engines %#lx, inject %s)\n",
+	pr_info("started on %s (engines %#lx, inject %s)\n",
 		dr.target.file ? dr.target.path : "no file", dr.engines,
 		dr_inject_names[dr.inject]);
 	return 0;
@@ -177,7 +180,7 @@ static void dr_watchdog_fn(struct work_struct *work)
 	gone = dr_target_gone(&dr.target);
 	if (gone) {
 		dr_stop_locked(gone);
-		pr_info("dirtyrace: unbound %s: %s\n", dr.target.path, gone);
+		pr_info("unbound %s: %s\n", dr.target.path, gone);
 		dr_target_unbind(&dr.target);
 	}
 	dr_watchdog_arm();
@@ -185,8 +188,7 @@ static void dr_watchdog_fn(struct work_struct *work)
 }
 
 /* Copy a short user write into a NUL-terminated, newline-stripped buffer. */
-int dr_copy_arg(char *buf, size_t size, const char __user *ubuf,
-		       size_t len)
+int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len)
 {
 	if (!len || len >= size)
 		return -EINVAL;

@@ -5,6 +5,8 @@
  * folio_mkclean, PTE clean+flush, writeback and page-cache removal ran on
  * the file under test, not merely somewhere in the system.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
@@ -136,7 +138,7 @@ int dr_probes_init(void)
 		dr_probes[i].kp.pre_handler = dr_probe_pre;
 		ret = register_kprobe(&dr_probes[i].kp);
 		if (ret) {
-			pr_warn("dirtyrace: kprobe %s: %d, its hits stay 0\n",
+			pr_warn("kprobe %s: %d, its hits stay 0\n",
 				dr_probes[i].kp.symbol_name, ret);
 			dr_stat_inc(DR_STAT_KP_MISSING);
 			continue;
