@@ -115,9 +115,23 @@ check:
 	scripts/setup.sh
 	scripts/check.sh
 
+# make install [DESTDIR=] [PREFIX=/usr/local]: the module into the running
+# (or KDIR's) kernel's extra/ with depmod, the program and its man page,
+# and the selftests in the kselftest install layout under
+# $(PREFIX)/libexec/dirtyrace/kselftest (run_kselftest.sh-style: run
+# "./dr_knobs" etc. from there, or kselftest's runner with the "tests" list).
+PREFIX ?= /usr/local
+install: all
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+	install -D -m755 userspace/dirtyrace $(DESTDIR)$(PREFIX)/bin/dirtyrace
+	install -D -m644 userspace/dirtyrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/dirtyrace.1
+	$(MAKE) -C selftests install KSFT_INC=$(KSFT) \
+		INSTALL_PATH=$(DESTDIR)$(PREFIX)/libexec/dirtyrace/kselftest
+	cp $(KSFT)/kselftest/runner.sh $(DESTDIR)$(PREFIX)/libexec/dirtyrace/kselftest/
+
 clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check check-debug soak validate bench clean
+.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check check-debug soak validate bench install clean

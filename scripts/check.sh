@@ -17,6 +17,7 @@ step() {	# step NAME CMD...: run one gate, count it
 }
 mkdir -p build
 step checkpatch make -s checkpatch
+step "docs name every stats key, knob and option" scripts/check-docs.sh
 step "W=1 build on ${KERNELS:-debian-6.1 debian-6.12}" make -s w1
 step "dkms build" scripts/dkms-check.sh
 for k in ${KERNELS:-debian-6.1 debian-6.12}; do
