@@ -10,23 +10,11 @@
  * it clean. Stores through the stale entry after that land in a clean
  * folio and vanish at eviction. Only used on hammer-created files.
  */
-#include <linux/linkage.h>
-#include <asm/ibt.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rbtree.h>
 #include "dr.h"
-#include "compat.h"
-
-/* Where a kprobe sends a call it answers itself: straight back. */
-asm(".pushsection .text\n"
-	".globl dr_just_return\n"
-	".type dr_just_return, @function\n"
-	"dr_just_return:\n\t"
-	ASM_ENDBR
-	ASM_RET
-	".size dr_just_return, .-dr_just_return\n"
-	".popsection\n");
+#include "arch.h"
 
 struct dr_noflush {
 	struct mm_struct *mm;

@@ -31,7 +31,7 @@
 #include <asm/tlbflush.h>
 #include <linux/sched/task.h>
 #include "dr.h"
-#include "compat.h"
+#include "arch.h"
 
 #define DR_IO_MAX	SZ_2M			/* largest single mapping */
 #define DR_IO_PAGES	(DR_IO_MAX >> PAGE_SHIFT)

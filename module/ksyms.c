@@ -10,7 +10,7 @@
 
 #include <linux/kprobes.h>
 #include "dr.h"
-#include "compat.h"
+#include "arch.h"
 
 static unsigned long (*dr_kallsyms_lookup_name)(const char *name);
 

@@ -70,13 +70,21 @@ static struct dr_mig_worker *dr_mig_self(void)
  * this worker unmaps, and inside reclaim that would be other processes'
  * pages, freed with stale TLB entries.
  */
-struct folio *dr_migrate_alloc(int nid)
+static struct folio *dr_migrate_alloc(int nid)
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN;
 
 	if (dr_inject_is(DR_INJ_MIGRATE_NOFLUSH))
 		gfp &= ~__GFP_DIRECT_RECLAIM;
 	return __folio_alloc_node(gfp, 0, nid);
+}
+
+/* migrate_pages()' allocation callback; nid < 0: the source's node. */
+static DR_MIG_UNIT *dr_migrate_new(DR_MIG_UNIT *src, unsigned long nid)
+{
+	long n = nid;
+
+	return dr_mig_unit_of(dr_migrate_alloc(n < 0 ? folio_nid(dr_mig_folio(src)) : n));
 }
 
 /*

@@ -12,7 +12,7 @@
 #include <linux/mm_types.h>
 #include <linux/pagemap.h>
 #include "dr.h"
-#include "compat.h"
+#include "arch.h"
 
 /* What identifies a call as ours: its first argument, or the caller. */
 enum dr_arg {

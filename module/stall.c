@@ -42,7 +42,7 @@
 #include <asm/unistd.h>
 #include <asm/tlbflush.h>
 #include "dr.h"
-#include "compat.h"
+#include "arch.h"
 
 #define DR_STALL_VMAS		64	/* VMAs of the target tracked */
 #define DR_STALL_CALLERS	32	/* distinct call sites counted */
