@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Human summary and JSON report of one run. */
+/* The verdict, human summary and JSON report of one run. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -110,6 +110,55 @@ static void json_item(const char *l, int n, void *arg)
 	struct json_list *j = arg;
 
 	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
+}
+
+/* Every selected engine must have driven its kernel path on this run. */
+static bool exercised(const struct report *r)
+{
+	const long long *s = r->stats;
+	bool mk = listed(r->o->engines, DR_ENGINE_MKCLEAN);
+	bool io = listed(r->o->engines, DR_ENGINE_IOREMAP);
+	bool mig = listed(r->o->engines, DR_ENGINE_MIGRATE);
+	bool stall = listed(r->o->engines, DR_ENGINE_STALL);
+	/* A migrator skipped for want of nodes neither passes nor fails a run. */
+	bool numa = listed(r->o->engines, DR_ENGINE_NUMA) && !r->numa->skipped[0];
+
+	if (mk && !(s[DR_STAT_KP_MKCLEAN] > 0 &&
+		    (s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0)))
+		return false;
+	if (io && !(s[DR_STAT_KP_PMD_FREE] > 0 && s[DR_STAT_IOREMAP_CYCLES] > 0))
+		return false;
+	if (mig && !(s[DR_STAT_KP_MIGRATE_PAGES] > 0 && s[DR_STAT_MIGRATE_MIGRATED] > 0))
+		return false;
+	if (numa && !atomic_load(&r->numa->moved))
+		return false;
+	if (stall && !(s[DR_STAT_KP_FLUSH_MM] + s[DR_STAT_KP_BATCH_FLUSH] > 0 &&
+		       s[DR_STAT_STALL_STALLS] > 0))
+		return false;
+	/* Agitators must have agitated: each selected one made changes. */
+	for (int a = 0; a < NR_AGITATORS; a++)
+		if ((r->o->agitate & (1 << a)) && r->tf->nwriters &&
+		    !atomic_load(&r->tf->ctl->agit_ops[a]))
+			return false;
+	return mk || io || mig || numa || stall;
+}
+
+const char *verdict(const struct report *r, int *code)
+{
+	if (r->v->lost || r->v->violations || r->stats[DR_STAT_IOREMAP_MISMATCHES]) {
+		*code = EXIT_LOST;
+		return "FAIL (lost writes or ioremap mismatches)";
+	}
+	if (r->tf->ctl && atomic_load(&r->tf->ctl->stale)) {
+		*code = EXIT_LOST;
+		return "FAIL (stale TLB: stores completed after the kernel revoked write access)";
+	}
+	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
+		*code = EXIT_INCONCLUSIVE;
+		return "INCONCLUSIVE (the engines exercised no kernel path)";
+	}
+	*code = EXIT_PASS;
+	return "PASS";
 }
 
 void report_human(const struct report *r)
