@@ -26,9 +26,13 @@ enum {
 #define MAX_WRITERS	256	/* the writer id is 8 bits of a stamp */
 #define MAX_REPORTED	100	/* loss records kept for the reports */
 
-/* Every --engines name: the module's, then the hammer's own libnuma migrator. */
-#define NR_ENGINES		5
-#define NR_MODULE_ENGINES	4	/* all but numa */
+/* --engines names: the module's, then the hammer's own libnuma migrator. */
+enum engine { ENG_MKCLEAN, ENG_MIGRATE, ENG_IOREMAP, ENG_STALL, ENG_NUMA, NR_ENGINES };
+#define ENGINE_BIT(e)		(1u << (e))
+#define MODULE_ENGINES		(ENGINE_BIT(ENG_NUMA) - 1)	/* all but numa */
+/* The engines that work on the test file, so need the writers. */
+#define FILE_ENGINES		(ENGINE_BIT(ENG_MKCLEAN) | ENGINE_BIT(ENG_MIGRATE) | \
+				 ENGINE_BIT(ENG_STALL) | ENGINE_BIT(ENG_NUMA))
 extern const char *const engine_names[NR_ENGINES];	/* options.c */
 
 /*
@@ -50,7 +54,9 @@ struct opts {
 	unsigned int burst;	/* consecutive own slots per random pick */
 	unsigned int procs;	/* writer processes */
 	uint64_t file_size;
-	char engines[64];
+	char engines[64];	/* as given, for the reports */
+	unsigned int engine_mask;	/* ENGINE_BIT()s of --engines */
+	bool writers;		/* file engines, or "none": run the writers */
 	const char *inject;
 	uint64_t seed;
 	const char *json;
@@ -61,6 +67,11 @@ struct opts {
 	bool pin;		/* pin writers to CPUs (the batch agitator always pins) */
 	bool keep, quiet, stop_on_detect;
 };
+
+static inline bool engine_on(const struct opts *o, enum engine e)
+{
+	return o->engine_mask & ENGINE_BIT(e);
+}
 
 /*
  * A stamp is one naturally aligned 64-bit store, so it is never torn:
@@ -199,8 +210,6 @@ struct verify_state {
 void opts_defaults(struct opts *o);
 int opts_parse(int argc, char **argv, struct opts *o);
 void usage(FILE *f);
-bool listed(const char *list, const char *name);
-bool file_engines(const char *engines);
 
 /* module.c: the debugfs interface; a run's set-up and teardown. */
 int module_check(void);

@@ -60,7 +60,7 @@ static bool detected(const struct opts *o, const struct testfile *tf,
 		if (ctl->stale_recs[i].t > 0 && (v->first_detect < 0 || ts < v->first_detect))
 			v->first_detect = ts;
 	}
-	if (listed(o->engines, DR_ENGINE_IOREMAP) && !stats_read(s) &&
+	if (engine_on(o, ENG_IOREMAP) && !stats_read(s) &&
 	    s[DR_STAT_IOREMAP_MISMATCHES] && v->first_detect < 0)
 		v->first_detect = t;
 	return v->first_detect >= 0;
@@ -141,11 +141,11 @@ static int run(struct opts *o)
 	if (!ret && o->agitate)
 		cgroup_setup(&tf);
 	/* Writers only matter to the file engines; alone, ioremap gets the CPUs. */
-	if (!file_engines(o->engines))
+	if (!o->writers)
 		tf.nwriters = 0;
 	else if (!ret && writers_start(&tf, o))
 		ret = EXIT_USAGE;
-	if (!ret && listed(o->engines, DR_ENGINE_NUMA) && numa_start(&numa, &tf))
+	if (!ret && engine_on(o, ENG_NUMA) && numa_start(&numa, &tf))
 		ret = EXIT_USAGE;
 	if (!ret)
 		ret = hammer(o, &tf, &v, &r.elapsed);

@@ -130,14 +130,14 @@ static const char *const knob_names[NR_KNOB_OPTS] = {
 /* This process bound the target: the module's state is its to tear down. */
 static bool module_bound;
 
-/* The module's part of --engines: all but the userspace numa migrator. */
-static void module_engines(const char *engines, char *buf, size_t len)
+/* The module's part of the engine mask: all but the userspace numa migrator. */
+static void module_engines(unsigned int mask, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < NR_MODULE_ENGINES; i++)
-		if (listed(engines, engine_names[i]))
+	for (size_t i = 0; i < NR_ENGINES; i++)
+		if (mask & MODULE_ENGINES & ENGINE_BIT(i))
 			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", engine_names[i]);
 	if (!n)
 		snprintf(buf, len, "none");
@@ -182,7 +182,7 @@ int module_setup(const struct opts *o, const struct testfile *tf)
 	/* Another run (a hammer's or an operator's) is not ours to touch. */
 	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1')
 		return setup_failed(err, knob, tf);
-	module_engines(o->engines, engines, sizeof(engines));
+	module_engines(o->engine_mask, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
 	/*
 	 * Unbind first, so the inject knob is judged on our file. The

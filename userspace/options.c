@@ -11,8 +11,9 @@
 #include "hammer.h"
 
 const char *const engine_names[NR_ENGINES] = {
-	DR_ENGINE_MKCLEAN, DR_ENGINE_MIGRATE, DR_ENGINE_IOREMAP, DR_ENGINE_STALL,
-	DR_ENGINE_NUMA,
+	[ENG_MKCLEAN] = DR_ENGINE_MKCLEAN, [ENG_MIGRATE] = DR_ENGINE_MIGRATE,
+	[ENG_IOREMAP] = DR_ENGINE_IOREMAP, [ENG_STALL] = DR_ENGINE_STALL,
+	[ENG_NUMA] = DR_ENGINE_NUMA,
 };
 
 static const char *const migrate_modes[] = { "async", "sync_light", "sync" };
@@ -28,7 +29,8 @@ static const char *const migrate_modes[] = { "async", "sync_light", "sync" };
 /* Every default of the hammer's own, once; usage() prints these. */
 static const struct opts defaults = {
 	.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20, .burst = 8,
-	.engines = DR_ENGINE_MKCLEAN, .inject = DR_INJECT_NONE, .verify_ms = 1000,
+	.engines = DR_ENGINE_MKCLEAN, .engine_mask = ENGINE_BIT(ENG_MKCLEAN),
+	.writers = true, .inject = DR_INJECT_NONE, .verify_ms = 1000,
 	.knob = {
 		[KO_MKCLEAN_THREADS] = 1, [KO_WRITEBACK_MS] = 10, [KO_EVICT_MS] = 100,
 		[KO_MIGRATE_THREADS] = 1, [KO_MIGRATE_NODES] = 1,
@@ -95,43 +97,33 @@ void usage(FILE *f)
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
 }
 
-/* Is NAME in the comma-separated LIST? */
-bool listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
+/* --engines, parsed once: the mask of every known name, the first unknown. */
+struct engines_parsed {
+	unsigned int mask;
+	bool ok;
+	char bad[sizeof(((struct opts *)0)->engines)];
+};
 
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
-			return true;
-	return false;
-}
-
-/* Every name in --engines is one; else say which are. */
-static bool engines_known(const char *engines)
+static void engines_parse(const char *list, struct engines_parsed *p)
 {
 	char buf[sizeof(((struct opts *)0)->engines)], *tok, *save = NULL;
 	size_t i;
 
-	if (!strcmp(engines, "none"))
-		return true;
-	snprintf(buf, sizeof(buf), "%s", engines);
+	/* An empty list is refused; "none" only counts as the whole list. */
+	*p = (struct engines_parsed){ .ok = list[0] };
+	if (!strcmp(list, "none"))
+		return;
+	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NR_ENGINES && strcmp(tok, engine_names[i]); i++)
 			;
-		if (i == NR_ENGINES) {
-			fprintf(stderr, "dirtyrace: unknown engine '%s' in --engines (mkclean, migrate, numa, ioremap, stall, or none)\n",
-				tok);
-			return false;
-		}
+		if (i < NR_ENGINES)
+			p->mask |= ENGINE_BIT(i);
+		else if (!p->bad[0])
+			snprintf(p->bad, sizeof(p->bad), "%s", tok);
 	}
-	return buf[0];
-}
-
-bool file_engines(const char *engines)
-{
-	return listed(engines, DR_ENGINE_MKCLEAN) || listed(engines, DR_ENGINE_MIGRATE) ||
-	       listed(engines, DR_ENGINE_STALL) || listed(engines, DR_ENGINE_NUMA) ||
-	       !strcmp(engines, "none");
+	if (p->bad[0])
+		p->ok = false;
 }
 
 static bool inject_known(const char *name)
@@ -218,6 +210,7 @@ static void knob_set(struct opts *o, enum knob_opt k, unsigned int v)
 /* State of one parse beyond struct opts. */
 struct parse_state {
 	bool agitate_all;	/* the last --agitate was "all" */
+	struct engines_parsed eng;
 };
 
 /* An option with a number: v. Returns false if c is not one of those. */
@@ -359,7 +352,7 @@ static int check_writers(const struct opts *o)
 static int check_agitate(struct opts *o, const struct parse_state *ps)
 {
 	/* Batch needs the stall engine; "all" means all that can run here. */
-	bool batch_ok = listed(o->engines, DR_ENGINE_STALL) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	bool batch_ok = engine_on(o, ENG_STALL) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 
 	if (!batch_ok && ps->agitate_all)
 		o->agitate &= ~(1 << AG_BATCH);
@@ -367,7 +360,7 @@ static int check_agitate(struct opts *o, const struct parse_state *ps)
 		fprintf(stderr, "dirtyrace: --agitate batch needs the stall engine (--engines stall,...) and 2 or more CPUs\n");
 		return -1;
 	}
-	if (o->agitate && !file_engines(o->engines)) {
+	if (o->agitate && !o->writers) {
 		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate, stall or numa to --engines\n");
 		return -1;
 	}
@@ -392,10 +385,14 @@ static int check_sizes(const struct opts *o)
 	return 0;
 }
 
-static int check_names(const struct opts *o)
+static int check_names(const struct opts *o, const struct parse_state *ps)
 {
-	if (!engines_known(o->engines))
+	if (!ps->eng.ok) {
+		if (ps->eng.bad[0])
+			fprintf(stderr, "dirtyrace: unknown engine '%s' in --engines (mkclean, migrate, numa, ioremap, stall, or none)\n",
+				ps->eng.bad);
 		return -1;
+	}
 	if (!inject_known(o->inject)) {
 		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush)\n",
 			o->inject);
@@ -411,8 +408,11 @@ int opts_parse(int argc, char **argv, struct opts *o)
 
 	if (getopt_all(argc, argv, o, &ps))
 		return -1;
+	engines_parse(o->engines, &ps.eng);
+	o->engine_mask = ps.eng.mask;
+	o->writers = (o->engine_mask & FILE_ENGINES) || !strcmp(o->engines, "none");
 	if (check_args(argc, argv, o) || check_writers(o) || check_agitate(o, &ps) ||
-	    check_sizes(o) || check_names(o))
+	    check_sizes(o) || check_names(o, &ps))
 		return -1;
 	return 0;
 }
