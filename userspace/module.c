@@ -210,7 +210,7 @@ void module_stop(void)
 		knob_write(DR_KNOB_RUN, "0");
 }
 
-/* Stop, unbind and reset the inject. */
+/* Stop, unbind and reset the inject; the engine knobs keep their values. */
 void module_teardown(void)
 {
 	if (!module_bound)
