@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 #include "dirtyrace.h"
@@ -25,6 +26,27 @@ enum {
 #define MAX_WRITERS	256	/* the writer id is 8 bits of a stamp */
 #define MAX_REPORTED	100	/* loss records kept for the reports */
 
+/* --engines names: the module's, then the hammer's own libnuma migrator. */
+enum engine { ENG_MKCLEAN, ENG_MIGRATE, ENG_IOREMAP, ENG_STALL, ENG_NUMA, NR_ENGINES };
+#define ENGINE_BIT(e)		(1u << (e))
+#define MODULE_ENGINES		(ENGINE_BIT(ENG_NUMA) - 1)	/* all but numa */
+/* The engines that work on the test file, so need the writers. */
+#define FILE_ENGINES		(ENGINE_BIT(ENG_MKCLEAN) | ENGINE_BIT(ENG_MIGRATE) | \
+				 ENGINE_BIT(ENG_STALL) | ENGINE_BIT(ENG_NUMA))
+extern const char *const engine_names[NR_ENGINES];	/* options.c */
+
+/*
+ * The module's engine knobs the hammer has options for, in the order it
+ * writes them. Only those in opts.knobs_set are written (options.c says
+ * which are always written, and why); the others keep the module's value.
+ */
+enum knob_opt {
+	KO_MIGRATE_THREADS, KO_MIGRATE_NODES, KO_MIGRATE_MODE, KO_MIGRATE_BATCH,
+	KO_MKCLEAN_THREADS, KO_WRITEBACK_MS, KO_EVICT_MS,
+	KO_STALL_US, KO_STALL_GAP_US, KO_STALL_SITES, KO_STALL_CLEAN,
+	NR_KNOB_OPTS
+};
+
 struct opts {
 	const char *dir;	/* absolute */
 	char dir_buf[4096];
@@ -33,18 +55,24 @@ struct opts {
 	unsigned int burst;	/* consecutive own slots per random pick */
 	unsigned int procs;	/* writer processes */
 	uint64_t file_size;
-	char engines[64];
+	char engines[64];	/* as given, for the reports */
+	unsigned int engine_mask;	/* ENGINE_BIT()s of --engines */
+	bool writers;		/* file engines, or "none": run the writers */
 	const char *inject;
 	uint64_t seed;
 	const char *json;
 	unsigned int verify_ms;
-	unsigned int mkclean_threads, writeback_ms, evict_ms;
-	unsigned int migrate_threads, migrate_nodes, migrate_mode, migrate_batch;
-	unsigned int stall_us, stall_gap_us, stall_sites, stall_clean;
+	unsigned int knob[NR_KNOB_OPTS];	/* values for the module's knobs */
+	unsigned int knobs_set;		/* bits of enum knob_opt to write */
 	int agitate;		/* bitmask of enum agitator */
 	bool pin;		/* pin writers to CPUs (the batch agitator always pins) */
 	bool keep, quiet, stop_on_detect;
 };
+
+static inline bool engine_on(const struct opts *o, enum engine e)
+{
+	return o->engine_mask & ENGINE_BIT(e);
+}
 
 /*
  * A stamp is one naturally aligned 64-bit store, so it is never torn:
@@ -179,8 +207,16 @@ struct verify_state {
 	unsigned int nrecs;
 };
 
-/* module.c: the debugfs interface. */
+/* options.c: defaults, command line, usage text. */
+void opts_defaults(struct opts *o);
+int opts_parse(int argc, char **argv, struct opts *o);
+void usage(FILE *f);
+
+/* module.c: the debugfs interface; a run's set-up and teardown. */
 int module_check(void);
+int module_setup(const struct opts *o, const struct testfile *tf);
+void module_stop(void);
+void module_teardown(void);
 int write_file(const char *path, const char *val);
 void knob_path(char *buf, size_t len, const char *knob);
 int knob_write(const char *knob, const char *fmt, ...)
@@ -239,9 +275,6 @@ void numa_stop(struct numa_mig *m);
 /* msync.c */
 int msync_bench(int argc, char **argv);
 
-/* main.c */
-bool listed(const char *list, const char *name);
-
 /* report.c */
 struct report {
 	const struct opts *o;
@@ -257,6 +290,7 @@ struct report {
 	char io_log[8192];	/* the module's ioremap mismatch records */
 	char stall_log[2048];	/* the stall engine's call sites */
 };
+const char *verdict(const struct report *r, int *code);
 void report_human(const struct report *r);
 int report_json(const struct report *r, const char *path);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The hammer's side of the module's debugfs interface. */
+/* The hammer's side of the module's debugfs interface, and a run's set-up and teardown. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -110,4 +110,113 @@ int stats_read(long long stats[DR_NR_STATS])
 				stats[i] = val;
 	}
 	return 0;
+}
+
+/* The knob behind each engine option. */
+static const char *const knob_names[NR_KNOB_OPTS] = {
+	[KO_MIGRATE_THREADS] = DR_KNOB_MIGRATE_THREADS,
+	[KO_MIGRATE_NODES] = DR_KNOB_MIGRATE_NODES,
+	[KO_MIGRATE_MODE] = DR_KNOB_MIGRATE_MODE,
+	[KO_MIGRATE_BATCH] = DR_KNOB_MIGRATE_BATCH,
+	[KO_MKCLEAN_THREADS] = DR_KNOB_MKCLEAN_THREADS,
+	[KO_WRITEBACK_MS] = DR_KNOB_WRITEBACK_MS,
+	[KO_EVICT_MS] = DR_KNOB_EVICT_MS,
+	[KO_STALL_US] = DR_KNOB_STALL_US,
+	[KO_STALL_GAP_US] = DR_KNOB_STALL_GAP_US,
+	[KO_STALL_SITES] = DR_KNOB_STALL_SITES,
+	[KO_STALL_CLEAN] = DR_KNOB_STALL_CLEAN,
+};
+
+/* This process bound the target: the module's state is its to tear down. */
+static bool module_bound;
+
+/* The module's part of the engine mask: all but the userspace numa migrator. */
+static void module_engines(unsigned int mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NR_ENGINES; i++)
+		if (mask & MODULE_ENGINES & ENGINE_BIT(i))
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "", engine_names[i]);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/* The engine knobs in o->knobs_set, in enum order; 0 or -errno. */
+static int engine_knobs_write(const struct opts *o, const char **knob)
+{
+	int err = 0;
+
+	for (int k = 0; k < NR_KNOB_OPTS && !err; k++)
+		if (o->knobs_set & 1u << k)
+			err = knob_write(*knob = knob_names[k], "%u", o->knob[k]);
+	return err;
+}
+
+static int setup_failed(int err, const char *knob, const struct testfile *tf)
+{
+	if (err == -EBUSY)
+		fprintf(stderr, "dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n");
+	else if (err == -EPERM)
+		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
+	else if (err == -EOPNOTSUPP && !strcmp(knob, DR_KNOB_RUN))
+		fprintf(stderr, "dirtyrace: an engine cannot run on this kernel/CPU (IBT enforced? huge ioremap off?); see dmesg\n");
+	else if (err == -EOPNOTSUPP)
+		fprintf(stderr, "dirtyrace: the module refused %s: its filesystem has no writeback\n", tf->path);
+	else if (err == -ENXIO)
+		fprintf(stderr, "dirtyrace: the ioremap engine has no range: echo PHYS SIZE > /sys/kernel/debug/dirtyrace/" DR_KNOB_IOREMAP_RANGE "\n");
+	else
+		fprintf(stderr, "dirtyrace: setting module knob %s failed: %s\n",
+			knob, strerror(-err));
+	return EXIT_USAGE;
+}
+
+/* Configure the module for this run and start it; returns 0 or an exit code. */
+int module_setup(const struct opts *o, const struct testfile *tf)
+{
+	const char *knob = DR_KNOB_RUN;
+	char engines[64], running[8];
+	int err = -EBUSY;
+
+	/* Another run (a hammer's or an operator's) is not ours to touch. */
+	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1')
+		return setup_failed(err, knob, tf);
+	module_engines(o->engine_mask, engines, sizeof(engines));
+#define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
+	/*
+	 * Unbind first, so the inject knob is judged on our file. The
+	 * duration is a safety net: the module stops by itself if we hang.
+	 */
+	if (SET(DR_KNOB_TARGET, "none") ||
+	    SET(DR_KNOB_ENGINES, "%s", engines) ||
+	    (err = engine_knobs_write(o, &knob)) ||
+	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
+	    SET(DR_KNOB_TARGET, "/proc/%d/fd/%d owner=%d", (int)getpid(), tf->fd,
+		(int)getpid()))
+		return setup_failed(err, knob, tf);
+	module_bound = true;
+	if (SET(DR_KNOB_INJECT, "%s", o->inject) ||
+	    SET(DR_KNOB_RUN, "1"))
+		return setup_failed(err, knob, tf);
+#undef SET
+	return 0;
+}
+
+/* Stop the engines of our run, before the stats are read. */
+void module_stop(void)
+{
+	if (module_bound)
+		knob_write(DR_KNOB_RUN, "0");
+}
+
+/* Stop, unbind and reset the inject; the engine knobs keep their values. */
+void module_teardown(void)
+{
+	if (!module_bound)
+		return;
+	module_bound = false;
+	knob_write(DR_KNOB_RUN, "0");
+	knob_write(DR_KNOB_TARGET, "none");
+	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
 }

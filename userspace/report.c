@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Human summary and JSON report of one run. */
+/* The verdict, human summary and JSON report of one run. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -112,6 +112,55 @@ static void json_item(const char *l, int n, void *arg)
 	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
 }
 
+/* Every selected engine must have driven its kernel path on this run. */
+static bool exercised(const struct report *r)
+{
+	const long long *s = r->stats;
+	bool mk = engine_on(r->o, ENG_MKCLEAN);
+	bool io = engine_on(r->o, ENG_IOREMAP);
+	bool mig = engine_on(r->o, ENG_MIGRATE);
+	bool stall = engine_on(r->o, ENG_STALL);
+	/* A migrator skipped for want of nodes neither passes nor fails a run. */
+	bool numa = engine_on(r->o, ENG_NUMA) && !r->numa->skipped[0];
+
+	if (mk && !(s[DR_STAT_KP_MKCLEAN] > 0 &&
+		    (s[DR_STAT_MKCLEAN_FOLIOS] > 0 || s[DR_STAT_INJECT_PTES] > 0)))
+		return false;
+	if (io && !(s[DR_STAT_KP_PMD_FREE] > 0 && s[DR_STAT_IOREMAP_CYCLES] > 0))
+		return false;
+	if (mig && !(s[DR_STAT_KP_MIGRATE_PAGES] > 0 && s[DR_STAT_MIGRATE_MIGRATED] > 0))
+		return false;
+	if (numa && !atomic_load(&r->numa->moved))
+		return false;
+	if (stall && !(s[DR_STAT_KP_FLUSH_MM] + s[DR_STAT_KP_BATCH_FLUSH] > 0 &&
+		       s[DR_STAT_STALL_STALLS] > 0))
+		return false;
+	/* Agitators must have agitated: each selected one made changes. */
+	for (int a = 0; a < NR_AGITATORS; a++)
+		if ((r->o->agitate & (1 << a)) && r->tf->nwriters &&
+		    !atomic_load(&r->tf->ctl->agit_ops[a]))
+			return false;
+	return mk || io || mig || numa || stall;
+}
+
+const char *verdict(const struct report *r, int *code)
+{
+	if (r->v->lost || r->v->violations || r->stats[DR_STAT_IOREMAP_MISMATCHES]) {
+		*code = EXIT_LOST;
+		return "FAIL (lost writes or ioremap mismatches)";
+	}
+	if (r->tf->ctl && atomic_load(&r->tf->ctl->stale)) {
+		*code = EXIT_LOST;
+		return "FAIL (stale TLB: stores completed after the kernel revoked write access)";
+	}
+	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
+		*code = EXIT_INCONCLUSIVE;
+		return "INCONCLUSIVE (the engines exercised no kernel path)";
+	}
+	*code = EXIT_PASS;
+	return "PASS";
+}
+
 void report_human(const struct report *r)
 {
 	const long long *s = r->stats;
@@ -144,14 +193,14 @@ void report_human(const struct report *r)
 	if (s[DR_STAT_INJECT_PTES])
 		printf("  inject        %lld PTEs cleaned without TLB flush\n",
 		       s[DR_STAT_INJECT_PTES]);
-	if (s[DR_STAT_IOREMAP_CYCLES] || strstr(r->o->engines, DR_ENGINE_IOREMAP))
+	if (s[DR_STAT_IOREMAP_CYCLES] || engine_on(r->o, ENG_IOREMAP))
 		printf("  ioremap       %lld cycles (%.0f/s), VA reuse %.1f%%, huge %.1f%%, %lld words verified, %lld checker accesses, %lld mismatches, %lld stale PTEs injected\n",
 		       s[DR_STAT_IOREMAP_CYCLES], rate(s[DR_STAT_IOREMAP_CYCLES], mt),
 		       100 * share(s[DR_STAT_IOREMAP_VA_REUSE], s[DR_STAT_IOREMAP_CYCLES]),
 		       100 * share(s[DR_STAT_IOREMAP_HUGE], s[DR_STAT_IOREMAP_CYCLES]),
 		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
-	if (s[DR_STAT_MIGRATE_CALLS] || listed(r->o->engines, DR_ENGINE_MIGRATE))
+	if (s[DR_STAT_MIGRATE_CALLS] || engine_on(r->o, ENG_MIGRATE))
 		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld (%lld cross-node), %lld unmaps and %lld batch flushes skipped\n",
 		       s[DR_STAT_MIGRATE_MIGRATED], module_migrations(r),
 		       s[DR_STAT_MIGRATE_FAILED], s[DR_STAT_MIGRATE_ISOLATE_BUSY],
@@ -160,7 +209,7 @@ void report_human(const struct report *r)
 		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
 		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES],
 		       s[DR_STAT_MIGRATE_INJECT_BATCH]);
-	if (s[DR_STAT_STALL_STALLS] || listed(r->o->engines, DR_ENGINE_STALL))
+	if (s[DR_STAT_STALL_STALLS] || engine_on(r->o, ENG_STALL))
 		printf("  stall         %lld flushes held (%.0f/s), mean %.0f us, max %.0f us, %lld skipped; %lld cleans (%lld inside a stall), %lld pages evicted, %lld flushes skipped by inject\n",
 		       s[DR_STAT_STALL_STALLS], rate(s[DR_STAT_STALL_STALLS], mt),
 		       share(s[DR_STAT_STALL_NS], s[DR_STAT_STALL_STALLS]) / 1000,
@@ -174,9 +223,9 @@ void report_human(const struct report *r)
 		each_line(r->stall_log, caller_human, &n);
 		printf("\n");
 	}
-	if (listed(r->o->engines, DR_ENGINE_NUMA) && r->numa->skipped[0])
+	if (engine_on(r->o, ENG_NUMA) && r->numa->skipped[0])
 		printf("  numa          skipped: %s\n", r->numa->skipped);
-	else if (listed(r->o->engines, DR_ENGINE_NUMA))
+	else if (engine_on(r->o, ENG_NUMA))
 		printf("  numa          %llu pages moved (%.0f/s) in %llu move_pages calls; module/libnuma migrations/s ratio %.2f\n",
 		       (unsigned long long)atomic_load(&r->numa->moved), numa_migrations(r),
 		       (unsigned long long)atomic_load(&r->numa->calls),
