@@ -14,14 +14,7 @@
 
 #define PAGE		4096
 
-/* Exit codes (docs/protocol.md, dirtyrace(1) EXIT STATUS). */
-enum {
-	EXIT_PASS = 0,
-	EXIT_LOST = 1,
-	EXIT_USAGE = 2,
-	EXIT_INCONCLUSIVE = 3,
-	EXIT_SKIP = 4,
-};
+/* Exit codes: enum dr_exit in dirtyrace.h (docs/protocol.md, dirtyrace(1)). */
 
 #define MAX_WRITERS	256	/* the writer id is 8 bits of a stamp */
 #define MAX_REPORTED	100	/* loss records kept for the reports */

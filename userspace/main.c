@@ -84,11 +84,11 @@ static int hammer(const struct opts *o, struct testfile *tf,
 		last = interrupted || t >= o->duration ||
 		       (o->stop_on_detect && detected(o, tf, v, t));
 		if (harness_failed(tf))
-			return EXIT_USAGE;
+			return DR_EXIT_USAGE;
 		dead = writers_dead(tf);
 		if (dead) {
 			fprintf(stderr, "dirtyrace: %s\n", dead);
-			return EXIT_LOST;
+			return DR_EXIT_LOST;
 		}
 		if (t >= next_progress && o->duration > 5) {
 			progress(o, tf, v, t);
@@ -98,15 +98,15 @@ static int hammer(const struct opts *o, struct testfile *tf,
 			continue;
 		if (writers_pause(tf)) {
 			if (harness_failed(tf))
-				return EXIT_USAGE;
+				return DR_EXIT_USAGE;
 			fprintf(stderr, "dirtyrace: writers did not pause\n");
-			return EXIT_LOST;
+			return DR_EXIT_LOST;
 		}
 		if (verify_round(v, tf, t) < 0)
-			return EXIT_USAGE;
+			return DR_EXIT_USAGE;
 		/* Stores may have gone astray before the abort: judge nothing. */
 		if (harness_failed(tf))
-			return EXIT_USAGE;
+			return DR_EXIT_USAGE;
 		detected(o, tf, v, t);
 		if (!last)
 			writers_resume(tf);
@@ -130,7 +130,7 @@ static int run(struct opts *o)
 	ret = testfile_create(&tf, o);
 	if (!ret && verify_init(&v, &tf)) {
 		fprintf(stderr, "dirtyrace: out of memory\n");
-		ret = EXIT_USAGE;
+		ret = DR_EXIT_USAGE;
 	}
 	if (!ret)
 		ret = module_setup(o, &tf);
@@ -144,9 +144,9 @@ static int run(struct opts *o)
 	if (!o->writers)
 		tf.nwriters = 0;
 	else if (!ret && writers_start(&tf, o))
-		ret = EXIT_USAGE;
+		ret = DR_EXIT_USAGE;
 	if (!ret && engine_on(o, ENG_NUMA) && numa_start(&numa, &tf))
-		ret = EXIT_USAGE;
+		ret = DR_EXIT_USAGE;
 	if (!ret)
 		ret = hammer(o, &tf, &v, &r.elapsed);
 	numa_stop(&numa);
@@ -181,12 +181,12 @@ int main(int argc, char **argv)
 		return msync_bench(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "run")) {
 		usage(argc < 2 || !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc < 2 || strcmp(argv[1], "--help") ? EXIT_USAGE : 0;
+		return argc < 2 || strcmp(argv[1], "--help") ? DR_EXIT_USAGE : 0;
 	}
 	opts_defaults(&o);
 	if (opts_parse(argc - 1, argv + 1, &o)) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	/* Each one ends the run with the full teardown; so would a closed pipe. */
 	sigaction(SIGINT, &sa, NULL);

@@ -8,10 +8,9 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include "hammer.h"
 
-#define DEBUGFS		"/sys/kernel/debug"
-#define DEBUGFS_MAGIC	0x64626720
 
 static const char *const keys[DR_NR_STATS] = DR_STAT_KEYS;
 
@@ -22,10 +21,10 @@ const char *stat_key(enum dr_stat id)
 
 void knob_path(char *buf, size_t len, const char *knob)
 {
-	snprintf(buf, len, DEBUGFS "/" DR_DEBUGFS_DIR "/%s", knob);
+	snprintf(buf, len, DR_DEBUGFS_PATH "/%s", knob);
 }
 
-/* Returns EXIT_PASS, or EXIT_SKIP after naming the missing prerequisite. */
+/* Returns DR_EXIT_PASS, or DR_EXIT_SKIP after naming the missing prerequisite. */
 int module_check(void)
 {
 	struct statfs sfs;
@@ -33,17 +32,17 @@ int module_check(void)
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "dirtyrace: skip: must run as root (the debugfs knobs are root-only); try sudo\n");
-		return EXIT_SKIP;
+		return DR_EXIT_SKIP;
 	}
-	if (statfs(DEBUGFS, &sfs) || sfs.f_type != DEBUGFS_MAGIC) {
-		fprintf(stderr, "dirtyrace: skip: debugfs is not mounted; fix: mount -t debugfs none " DEBUGFS "\n");
-		return EXIT_SKIP;
+	if (statfs(DR_DEBUGFS_MOUNT, &sfs) || sfs.f_type != DEBUGFS_MAGIC) {
+		fprintf(stderr, "dirtyrace: skip: debugfs is not mounted; fix: mount -t debugfs none " DR_DEBUGFS_MOUNT "\n");
+		return DR_EXIT_SKIP;
 	}
-	if (stat(DEBUGFS "/" DR_DEBUGFS_DIR, &st)) {
+	if (stat(DR_DEBUGFS_PATH, &st)) {
 		fprintf(stderr, "dirtyrace: skip: the dirtyrace module is not loaded; fix: insmod dirtyrace.ko (or modprobe dirtyrace after a dkms install)\n");
-		return EXIT_SKIP;
+		return DR_EXIT_SKIP;
 	}
-	return EXIT_PASS;
+	return DR_EXIT_PASS;
 }
 
 /* One write(2) of VAL to PATH (debugfs, cgroupfs); 0 or -errno. */
@@ -169,7 +168,7 @@ static int setup_failed(int err, const char *knob, const struct testfile *tf)
 	else
 		fprintf(stderr, "dirtyrace: setting module knob %s failed: %s\n",
 			knob, strerror(-err));
-	return EXIT_USAGE;
+	return DR_EXIT_USAGE;
 }
 
 /* Configure the module for this run and start it; returns 0 or an exit code. */

@@ -26,17 +26,17 @@ int msync_bench(int argc, char **argv)
 	if (argc != 4 || (secs = atof(argv[2])) <= 0 ||
 	    (size = strtoull(argv[3], NULL, 0)) < PAGE || size % PAGE) {
 		fprintf(stderr, "usage: dirtyrace msync DIR SECONDS SIZE (bytes, a multiple of 4096)\n");
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	fd = open(argv[1], O_TMPFILE | O_RDWR, 0600);
 	if (fd < 0 || ftruncate(fd, size)) {
 		fprintf(stderr, "dirtyrace: msync: %s: %s\n", argv[1], strerror(errno));
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		perror("dirtyrace: msync: mmap");
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	pages = size / PAGE;
 	t0 = now();
@@ -45,7 +45,7 @@ int msync_bench(int argc, char **argv)
 			map[i * PAGE] ^= 1;
 		if (msync(map, size, MS_SYNC)) {
 			perror("dirtyrace: msync");
-			return EXIT_USAGE;
+			return DR_EXIT_USAGE;
 		}
 		folios += pages;
 		t = now() - t0;

@@ -146,18 +146,18 @@ static bool exercised(const struct report *r)
 const char *verdict(const struct report *r, int *code)
 {
 	if (r->v->lost || r->v->violations || r->stats[DR_STAT_IOREMAP_MISMATCHES]) {
-		*code = EXIT_LOST;
+		*code = DR_EXIT_LOST;
 		return "FAIL (lost writes or ioremap mismatches)";
 	}
 	if (r->tf->ctl && atomic_load(&r->tf->ctl->stale)) {
-		*code = EXIT_LOST;
+		*code = DR_EXIT_LOST;
 		return "FAIL (stale TLB: stores completed after the kernel revoked write access)";
 	}
 	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
-		*code = EXIT_INCONCLUSIVE;
+		*code = DR_EXIT_INCONCLUSIVE;
 		return "INCONCLUSIVE (the engines exercised no kernel path)";
 	}
-	*code = EXIT_PASS;
+	*code = DR_EXIT_PASS;
 	return "PASS";
 }
 

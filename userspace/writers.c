@@ -22,10 +22,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include "hammer.h"
 
-#define TMPFS_MAGIC	0x01021994
-#define RAMFS_MAGIC	0x858458f6
 
 static void *shared_alloc(size_t len)
 {
@@ -41,12 +40,12 @@ static int fs_check(const char *dir)
 
 	if (statfs(dir, &sfs)) {
 		fprintf(stderr, "dirtyrace: --dir %s: %s\n", dir, strerror(errno));
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC) {
 		fprintf(stderr, "dirtyrace: --dir %s is on tmpfs/ramfs, which has no writeback: a lost dirty bit can never lose data there, so nothing could be detected; use a directory on ext4, xfs or btrfs\n",
 			dir);
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -102,23 +101,23 @@ int testfile_create(struct testfile *tf, const struct opts *o)
 	}
 	if (tf->fd < 0) {
 		fprintf(stderr, "dirtyrace: create %s: %s\n", tf->path, strerror(errno));
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	if (fill_file(tf)) {
 		fprintf(stderr, "dirtyrace: write %s: %s\n", tf->path, strerror(errno));
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	tf->dfd = open(tf->path, O_RDONLY | O_DIRECT);
 	if (tf->dfd < 0) {
 		fprintf(stderr, "dirtyrace: %s does not support O_DIRECT (%s), the independent reread path; use ext4, xfs or btrfs\n",
 			o->dir, strerror(errno));
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	tf->shadow = shared_alloc(tf->nslots * sizeof(uint64_t));
 	tf->ctl = shared_alloc(sizeof(*tf->ctl));
 	if (!tf->shadow || !tf->ctl) {
 		fprintf(stderr, "dirtyrace: out of memory for the shadow\n");
-		return EXIT_USAGE;
+		return DR_EXIT_USAGE;
 	}
 	return 0;
 }
