@@ -80,6 +80,28 @@ static inline bool dr_inject_is(enum dr_inject mode)
 	return READ_ONCE(dr.inject) == mode;
 }
 
+/* threads.c: engine kthread groups and the striped page-cache walk. */
+struct dr_kthreads {
+	struct task_struct *task[DR_MAX_THREADS + 1];
+	unsigned int n;
+};
+
+int dr_kthreads_add(struct dr_kthreads *g, int (*fn)(void *), void *data,
+		    int cpu, const char *fmt, unsigned int id);
+void dr_kthreads_wake(struct dr_kthreads *g);
+void dr_kthreads_stop(struct dr_kthreads *g);
+bool dr_kthreads_has(const struct dr_kthreads *g, const struct task_struct *t);
+
+struct folio;
+struct dr_walk_ops {
+	void (*folio)(struct address_space *mapping, struct folio *folio, void *arg);
+	void (*batch_done)(void *arg);		/* optional */
+};
+
+unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
+			     unsigned int nr, const struct dr_walk_ops *ops,
+			     void *arg);
+
 /* main.c */
 int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len);
 

@@ -82,12 +82,12 @@ static DEFINE_SPINLOCK(dr_io_log_lock);
 static struct dr_io_mismatch dr_io_log[DR_IO_LOG];
 static unsigned int dr_io_nlog;
 
-static struct task_struct *dr_io_driver;
-static struct task_struct *dr_io_workers[DR_MAX_THREADS];
+static struct dr_kthreads dr_io_driver;		/* one thread */
+static struct dr_kthreads dr_io_checker_threads;
 
 bool dr_ioremap_is_driver(struct task_struct *t)
 {
-	return t == READ_ONCE(dr_io_driver);
+	return dr_kthreads_has(&dr_io_driver, t);
 }
 
 /* Keyed by phys and generation: stale memory never matches by chance. */
@@ -329,23 +329,11 @@ static bool dr_io_huge_works(void)
 	return level == PG_LEVEL_2M;
 }
 
+/* The driver first: the checkers watch what it maps. */
 static void dr_io_stop(void)
 {
-	unsigned int i;
-
-	struct task_struct *drv = dr_io_driver;
-
-	/* Held until no kprobe handler can still compare against it. */
-	if (drv) {
-		kthread_stop(drv);
-		WRITE_ONCE(dr_io_driver, NULL);
-		synchronize_rcu();
-		put_task_struct(drv);
-	}
-	for (i = 0; i < dr_io.nr_checkers; i++)
-		if (dr_io_workers[i])
-			kthread_stop(dr_io_workers[i]);
-	memset(dr_io_workers, 0, sizeof(dr_io_workers));
+	dr_kthreads_stop(&dr_io_driver);
+	dr_kthreads_stop(&dr_io_checker_threads);
 	dr_io.nr_checkers = 0;
 }
 
@@ -354,7 +342,7 @@ static int dr_io_start(const struct dr_target *t)
 {
 	unsigned int cpu, drv = cpumask_first(cpu_online_mask), n = 0;
 	unsigned int want = dr_io_checkers ?: num_online_cpus() - 1;
-	struct task_struct *k;
+	int ret = 0;
 
 	if (!dr_io_res) {
 		pr_warn("ioremap: no range; echo PHYS SIZE > %s (e.g. boot with memmap=8M\\$0x40000000)\n",
@@ -368,28 +356,25 @@ static int dr_io_start(const struct dr_target *t)
 	memset(&dr_io.map, 0, sizeof(dr_io.map));
 	dr_io.nr_checkers = min_t(unsigned int, want, DR_MAX_THREADS);
 	for_each_online_cpu(cpu) {
-		if (n == dr_io.nr_checkers)
+		if (n == dr_io.nr_checkers || ret)
 			break;
 		if (cpu == drv && num_online_cpus() > 1)
 			continue;
-		k = kthread_create_on_cpu(dr_io_checker, (void *)(unsigned long)n,
-					  cpu, "dirtyrace-ioc/%u");
-		if (IS_ERR(k))
-			goto fail;
-		dr_io_workers[n++] = k;
-		wake_up_process(k);
+		ret = dr_kthreads_add(&dr_io_checker_threads, dr_io_checker,
+				      (void *)(unsigned long)n, cpu, "dirtyrace-ioc/%u", 0);
+		n += !ret;
 	}
 	dr_io.nr_checkers = n;
-	k = kthread_create_on_cpu(dr_io_driver_fn, NULL, drv, "dirtyrace-io/%u");
-	if (IS_ERR(k))
-		goto fail;
-	WRITE_ONCE(dr_io_driver, get_task_struct(k));
-	wake_up_process(k);
+	if (!ret)
+		ret = dr_kthreads_add(&dr_io_driver, dr_io_driver_fn, NULL, drv,
+				      "dirtyrace-io/%u", 0);
+	if (ret) {
+		dr_io_stop();
+		return ret;
+	}
+	dr_kthreads_wake(&dr_io_checker_threads);
+	dr_kthreads_wake(&dr_io_driver);
 	return 0;
-fail:
-	dr_io.nr_checkers = n;
-	dr_io_stop();
-	return PTR_ERR(k);
 }
 
 /*

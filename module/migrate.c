@@ -44,22 +44,25 @@ static dr_isolate_lru_t dr_isolate_lru;
 static void (*dr_putback_movable_pages)(struct list_head *l);
 
 struct dr_mig_worker {
-	struct task_struct *task;
 	const struct dr_target *t;
 	unsigned int id;
 	unsigned int nheld;
 	struct folio *held[DR_MIG_BATCH_MAX];	/* inject: old folios kept */
+	struct list_head list;			/* isolated, to migrate */
+	unsigned int nlist;
 };
 
+/* Worker i is thread i of the group. */
 static struct dr_mig_worker dr_mig_workers[DR_MAX_THREADS];
+static struct dr_kthreads dr_mig_threads_g;
 static unsigned int dr_mig_nr;
 
 static struct dr_mig_worker *dr_mig_self(void)
 {
-	unsigned int i;
+	unsigned int i, n = READ_ONCE(dr_mig_threads_g.n);
 
-	for (i = 0; i < READ_ONCE(dr_mig_nr); i++)
-		if (dr_mig_workers[i].task == current)
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(dr_mig_threads_g.task[i]) == current)
 			return &dr_mig_workers[i];
 	return NULL;
 }
@@ -173,45 +176,42 @@ static void dr_mig_flush(struct dr_mig_worker *w, struct list_head *list)
 	dr_mig_release(w);
 }
 
-/* One pass over [index, end]: isolate up to a batch, migrate, repeat. */
-static void dr_mig_range(struct dr_mig_worker *w, pgoff_t index, pgoff_t end)
+/* Isolate up to a batch (all of which held[] can keep under the inject). */
+static void dr_mig_take(struct address_space *mapping, struct folio *folio,
+			void *arg)
 {
-	struct address_space *mapping = w->t->mapping;
-	struct folio_batch fbatch;
-	unsigned int i, n = 0;
-	LIST_HEAD(list);
+	struct dr_mig_worker *w = arg;
 
-	folio_batch_init(&fbatch);
-	while (!kthread_should_stop() &&
-	       filemap_get_folios(mapping, &index, end, &fbatch)) {
-		/* At most a batch, all of which held[] can keep under the inject. */
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			if (n < READ_ONCE(dr_mig_batch) &&
-			    fbatch.folios[i]->mapping == mapping &&
-			    dr_mig_isolate(fbatch.folios[i], &list))
-				n++;
-		}
-		folio_batch_release(&fbatch);
-		if (n >= READ_ONCE(dr_mig_batch)) {
-			dr_mig_flush(w, &list);
-			n = 0;
-		}
-		cond_resched();
-	}
-	dr_mig_flush(w, &list);
+	if (w->nlist < READ_ONCE(dr_mig_batch) && folio->mapping == mapping &&
+	    dr_mig_isolate(folio, &w->list))
+		w->nlist++;
 }
+
+/* With the batch's references dropped, migration can move the folios. */
+static void dr_mig_batch_done(void *arg)
+{
+	struct dr_mig_worker *w = arg;
+
+	if (w->nlist >= READ_ONCE(dr_mig_batch)) {
+		dr_mig_flush(w, &w->list);
+		w->nlist = 0;
+	}
+}
+
+static const struct dr_walk_ops dr_mig_ops = {
+	.folio = dr_mig_take,
+	.batch_done = dr_mig_batch_done,
+};
 
 static int dr_mig_worker_fn(void *arg)
 {
 	struct dr_mig_worker *w = arg;
-	pgoff_t pages, start;
 
+	INIT_LIST_HEAD(&w->list);
 	while (!kthread_should_stop()) {
-		pages = DIV_ROUND_UP(i_size_read(w->t->mapping->host), PAGE_SIZE);
-		start = pages / dr_mig_nr * w->id;
-		dr_mig_range(w, start, ULONG_MAX);
-		if (start)
-			dr_mig_range(w, 0, start - 1);
+		dr_walk_target(w->t, w->id, dr_mig_nr, &dr_mig_ops, w);
+		dr_mig_flush(w, &w->list);
+		w->nlist = 0;
 		dr_stat_inc(DR_STAT_MIGRATE_PASSES);
 		usleep_range(100, 200);	/* let evicted folios fault back */
 	}
@@ -233,26 +233,22 @@ static int dr_mig_resolve(void)
 }
 
 /*
- * The kprobes compare current with the table's tasks: each is held with
- * get_task_struct() until no handler can still be reading the table, so
- * no new task can reuse the address and pass for a worker.
+ * The kprobes compare current with the group's tasks, held until no
+ * handler can still be reading them (dr_kthreads_stop()); then any old
+ * folio a stop between copy and release left held goes.
  */
 static void dr_mig_stop(void)
 {
 	unsigned int n = dr_mig_nr, i;
 
-	for (i = 0; i < n; i++)
-		kthread_stop(dr_mig_workers[i].task);
+	dr_kthreads_stop(&dr_mig_threads_g);
 	WRITE_ONCE(dr_mig_nr, 0);
-	synchronize_rcu();	/* kprobe handlers run with preemption off */
 	for (i = 0; i < n; i++) {
-		if (dr_mig_workers[i].nheld) {	/* a stop between copy and release */
+		if (dr_mig_workers[i].nheld) {
 			on_each_cpu(dr_flush_tlb_this_cpu, NULL, 1);
 			while (dr_mig_workers[i].nheld)
 				folio_put(dr_mig_workers[i].held[--dr_mig_workers[i].nheld]);
 		}
-		put_task_struct(dr_mig_workers[i].task);
-		dr_mig_workers[i].task = NULL;
 	}
 }
 
@@ -261,23 +257,18 @@ static int dr_mig_start(const struct dr_target *t)
 	int ret = dr_mig_resolve();
 	unsigned int i;
 
-	if (ret)
-		return ret;
-	for (i = 0; i < dr_mig_threads; i++) {
-		struct dr_mig_worker *w = &dr_mig_workers[i];
-		struct task_struct *k;
-
-		*w = (struct dr_mig_worker) { .t = t, .id = i };
-		k = kthread_create(dr_mig_worker_fn, w, "dirtyrace-mig/%u", i);
-		if (IS_ERR(k)) {
-			dr_mig_stop();
-			return PTR_ERR(k);
-		}
-		w->task = get_task_struct(k);
-		WRITE_ONCE(dr_mig_nr, i + 1);
+	for (i = 0; i < dr_mig_threads && !ret; i++) {
+		dr_mig_workers[i] = (struct dr_mig_worker) { .t = t, .id = i };
+		ret = dr_kthreads_add(&dr_mig_threads_g, dr_mig_worker_fn,
+				      &dr_mig_workers[i], -1, "dirtyrace-mig/%u", i);
+		if (!ret)
+			WRITE_ONCE(dr_mig_nr, i + 1);
 	}
-	for (i = 0; i < dr_mig_nr; i++)
-		wake_up_process(dr_mig_workers[i].task);
+	if (ret) {
+		dr_mig_stop();
+		return ret;
+	}
+	dr_kthreads_wake(&dr_mig_threads_g);
 	return 0;
 }
 

@@ -15,7 +15,6 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
 #include "dr.h"
@@ -30,17 +29,13 @@ static const struct dr_knob dr_mkclean_knobs[] = {
 	{ DR_KNOB_EVICT_MS, &dr_evict_ms, 0, 60000, false },
 };
 
-struct dr_worker {
-	struct task_struct *task;
-	const struct dr_target *t;
-	unsigned int id;
-};
-
-static struct dr_worker dr_workers[DR_MAX_THREADS];
-static struct task_struct *dr_flusher;
+/* Workers (ids 0 .. dr_threads - 1), then the flusher. */
+static struct dr_kthreads dr_mkclean_threads;
+static const struct dr_target *dr_mkclean_target;
 static unsigned int dr_nr_workers;
 
-static void dr_clean_folio(struct address_space *mapping, struct folio *folio)
+static void dr_clean_folio(struct address_space *mapping, struct folio *folio,
+			   void *arg)
 {
 	unsigned long stale = 0;
 
@@ -66,41 +61,17 @@ static void dr_clean_folio(struct address_space *mapping, struct folio *folio)
 	dr_stat_inc(DR_STAT_MKCLEAN_FOLIOS);
 }
 
-/* Clean [index, end]; returns the number of folios seen. */
-static unsigned long dr_clean_range(struct address_space *mapping,
-				    pgoff_t index, pgoff_t end)
-{
-	struct folio_batch fbatch;
-	unsigned long seen = 0;
-	unsigned int i;
-
-	folio_batch_init(&fbatch);
-	while (!kthread_should_stop() &&
-	       filemap_get_folios(mapping, &index, end, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			dr_clean_folio(mapping, fbatch.folios[i]);
-		seen += folio_batch_count(&fbatch);
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
-	return seen;
-}
+static const struct dr_walk_ops dr_clean_ops = { .folio = dr_clean_folio };
 
 /* Each worker starts its pass at its own stripe, so they meet less. */
 static int dr_mkclean_worker(void *arg)
 {
-	const struct dr_worker *w = arg;
-	const struct dr_target *t = w->t;
-	unsigned int nr = dr_threads;
-	pgoff_t pages, start;
-	unsigned long seen;
+	const struct dr_target *t = dr_mkclean_target;
+	unsigned int id = (unsigned long)arg;
 
 	while (!kthread_should_stop()) {
-		pages = DIV_ROUND_UP(i_size_read(t->mapping->host), PAGE_SIZE);
-		start = pages / nr * w->id;
-		seen = dr_clean_range(t->mapping, start, ULONG_MAX);
-		if (start)
-			seen += dr_clean_range(t->mapping, 0, start - 1);
+		unsigned long seen = dr_walk_target(t, id, dr_nr_workers, &dr_clean_ops, NULL);
+
 		dr_stat_inc(DR_STAT_MKCLEAN_PASSES);
 		if (!seen)	/* all evicted: let the writers fault back in */
 			usleep_range(100, 200);
@@ -148,35 +119,28 @@ static int dr_flusher_fn(void *arg)
 
 static void dr_mkclean_stop(void)
 {
-	if (dr_flusher)
-		kthread_stop(dr_flusher);
-	dr_flusher = NULL;
-	while (dr_nr_workers)
-		kthread_stop(dr_workers[--dr_nr_workers].task);
+	dr_kthreads_stop(&dr_mkclean_threads);
 }
 
 static int dr_mkclean_start(const struct dr_target *t)
 {
-	struct task_struct *k;
+	unsigned int i;
+	int ret = 0;
 
-	for (dr_nr_workers = 0; dr_nr_workers < dr_threads; dr_nr_workers++) {
-		struct dr_worker *w = &dr_workers[dr_nr_workers];
-
-		w->t = t;
-		w->id = dr_nr_workers;
-		k = kthread_run(dr_mkclean_worker, w, "dirtyrace-mkc/%u", w->id);
-		if (IS_ERR(k))
-			goto fail;
-		w->task = k;
+	dr_mkclean_target = t;
+	dr_nr_workers = dr_threads;
+	for (i = 0; i < dr_nr_workers && !ret; i++)
+		ret = dr_kthreads_add(&dr_mkclean_threads, dr_mkclean_worker,
+				      (void *)(unsigned long)i, -1, "dirtyrace-mkc/%u", i);
+	if (!ret)
+		ret = dr_kthreads_add(&dr_mkclean_threads, dr_flusher_fn, (void *)t,
+				      -1, "dirtyrace-flush", 0);
+	if (ret) {
+		dr_mkclean_stop();
+		return ret;
 	}
-	k = kthread_run(dr_flusher_fn, (void *)t, "dirtyrace-flush");
-	if (IS_ERR(k))
-		goto fail;
-	dr_flusher = k;
+	dr_kthreads_wake(&dr_mkclean_threads);
 	return 0;
-fail:
-	dr_mkclean_stop();
-	return PTR_ERR(k);
 }
 
 const struct dr_engine dr_mkclean_engine = {

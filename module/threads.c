@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Engine plumbing, once: kthread groups (in the spirit of
+ * torture_create_kthread: created stopped, optionally bound to a CPU, woken
+ * together, stopped and cleared) and the striped walk over the target's
+ * page cache that the mkclean and migrate workers share.
+ */
+#include <linux/kthread.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/task.h>
+#include "dr.h"
+
+/*
+ * Add a stopped thread running fn(data), named fmt with id (or with the
+ * CPU when cpu >= 0, to which it is then bound). Held with
+ * get_task_struct(): kprobe handlers may compare current against it.
+ */
+int dr_kthreads_add(struct dr_kthreads *g, int (*fn)(void *), void *data,
+		    int cpu, const char *fmt, unsigned int id)
+{
+	struct task_struct *k;
+
+	if (g->n >= ARRAY_SIZE(g->task))
+		return -ENOSPC;
+	if (cpu >= 0)
+		k = kthread_create_on_cpu(fn, data, cpu, fmt);
+	else
+		k = kthread_create(fn, data, fmt, id);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	g->task[g->n] = get_task_struct(k);
+	WRITE_ONCE(g->n, g->n + 1);
+	return 0;
+}
+
+void dr_kthreads_wake(struct dr_kthreads *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->n; i++)
+		wake_up_process(g->task[i]);
+}
+
+/*
+ * Stop every thread (a never-woken one too: kthread_stop() wakes it to
+ * exit), then drop them once no kprobe handler, which runs with
+ * preemption off, can still be comparing against them.
+ */
+void dr_kthreads_stop(struct dr_kthreads *g)
+{
+	unsigned int i, n = g->n;
+
+	for (i = 0; i < n; i++)
+		kthread_stop(g->task[i]);
+	WRITE_ONCE(g->n, 0);
+	synchronize_rcu();
+	for (i = 0; i < n; i++) {
+		put_task_struct(g->task[i]);
+		g->task[i] = NULL;
+	}
+}
+
+/* Is t one of g's threads? Lockless, for kprobe handlers. */
+bool dr_kthreads_has(const struct dr_kthreads *g, const struct task_struct *t)
+{
+	unsigned int i, n = READ_ONCE(g->n);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(g->task[i]) == t)
+			return true;
+	return false;
+}
+
+static unsigned long dr_walk_range(struct address_space *mapping, pgoff_t index,
+				   pgoff_t end, const struct dr_walk_ops *ops,
+				   void *arg)
+{
+	struct folio_batch fbatch;
+	unsigned long seen = 0;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!kthread_should_stop() &&
+	       filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			ops->folio(mapping, fbatch.folios[i], arg);
+		seen += folio_batch_count(&fbatch);
+		folio_batch_release(&fbatch);
+		if (ops->batch_done)
+			ops->batch_done(arg);
+		cond_resched();
+	}
+	return seen;
+}
+
+/*
+ * One pass over the target's page cache, worker id of nr starting at its
+ * own stripe so that workers meet less: ops->folio() on each folio (the
+ * batch's references held), ops->batch_done() after each batch is
+ * released. Returns the number of folios seen.
+ */
+unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
+			     unsigned int nr, const struct dr_walk_ops *ops,
+			     void *arg)
+{
+	pgoff_t pages = DIV_ROUND_UP(i_size_read(t->mapping->host), PAGE_SIZE);
+	pgoff_t start = nr ? pages / nr * id : 0;
+	unsigned long seen = dr_walk_range(t->mapping, start, ULONG_MAX, ops, arg);
+
+	if (start)
+		seen += dr_walk_range(t->mapping, 0, start - 1, ops, arg);
+	return seen;
+}
