@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/pid.h>
 #include "dirtyrace.h"
 
@@ -63,17 +64,31 @@ struct dr_state {
 };
 
 extern struct dr_state dr;
-extern atomic64_t dr_stats[DR_NR_STATS];
+
+/*
+ * Per-CPU counters, summed when "stats" is read: the engines and kprobe
+ * handlers bump them on the very paths being raced, where one shared
+ * atomic line would add its own cross-CPU traffic.
+ */
+struct dr_stat_cpu {
+	long v[DR_NR_STATS];
+};
+
+DECLARE_PER_CPU(struct dr_stat_cpu, dr_stat_cpu);
 
 static inline void dr_stat_add(enum dr_stat id, long n)
 {
-	atomic64_add(n, &dr_stats[id]);
+	this_cpu_add(dr_stat_cpu.v[id], n);
 }
 
 static inline void dr_stat_inc(enum dr_stat id)
 {
-	atomic64_inc(&dr_stats[id]);
+	this_cpu_inc(dr_stat_cpu.v[id]);
 }
+
+long dr_stat_read(enum dr_stat id);
+void dr_stat_set(enum dr_stat id, long v);
+void dr_stat_max(enum dr_stat id, long v);
 
 static inline bool dr_inject_is(enum dr_inject mode)
 {

@@ -24,7 +24,37 @@ struct dr_state dr = {
 	.engines = BIT(0),
 };
 
-atomic64_t dr_stats[DR_NR_STATS];
+DEFINE_PER_CPU(struct dr_stat_cpu, dr_stat_cpu);
+
+/* The sum over CPUs; for the one maximum, the largest. */
+long dr_stat_read(enum dr_stat id)
+{
+	long v = 0, c;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = READ_ONCE(per_cpu(dr_stat_cpu, cpu).v[id]);
+		v = id == DR_STAT_STALL_MAX_NS ? max(v, c) : v + c;
+	}
+	return v;
+}
+
+/* For values that are only ever set (running, elapsed_ms, resets). */
+void dr_stat_set(enum dr_stat id, long v)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu(dr_stat_cpu, cpu).v[id], 0);
+	WRITE_ONCE(per_cpu(dr_stat_cpu, cpumask_first(cpu_possible_mask)).v[id], v);
+}
+
+/* Per CPU; a preemption between read and write can only lose one sample. */
+void dr_stat_max(enum dr_stat id, long v)
+{
+	if (v > this_cpu_read(dr_stat_cpu.v[id]))
+		this_cpu_write(dr_stat_cpu.v[id], v);
+}
 
 static const struct dr_engine *const dr_engines[] = {
 	&dr_mkclean_engine,
@@ -103,7 +133,7 @@ static void dr_stats_reset(void)
 
 	for (i = 0; i < DR_NR_STATS; i++)
 		if (i != DR_STAT_KP_MISSING)
-			atomic64_set(&dr_stats[i], 0);
+			dr_stat_set(i, 0);
 	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
 		if (dr_engines[i]->reset)
 			dr_engines[i]->reset();
@@ -371,14 +401,13 @@ static int dr_stats_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	mutex_lock(&dr.lock);
-	atomic64_set(&dr_stats[DR_STAT_RUNNING], dr.running);
+	dr_stat_set(DR_STAT_RUNNING, dr.running);
 	end = dr.running ? jiffies : dr.stopped;
-	atomic64_set(&dr_stats[DR_STAT_ELAPSED_MS],
-		     dr.started ? jiffies_to_msecs(end - dr.started) : 0);
+	dr_stat_set(DR_STAT_ELAPSED_MS,
+		    dr.started ? jiffies_to_msecs(end - dr.started) : 0);
 	mutex_unlock(&dr.lock);
 	for (i = 0; i < DR_NR_STATS; i++)
-		seq_printf(m, "%s %lld\n", dr_stat_keys[i],
-			   (long long)atomic64_read(&dr_stats[i]));
+		seq_printf(m, "%s %ld\n", dr_stat_keys[i], dr_stat_read(i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(dr_stats);

@@ -120,19 +120,6 @@ static int dr_caller_slot(unsigned long ip)
 	return -1;
 }
 
-static void dr_stat_max(enum dr_stat id, long v)
-{
-	long cur = atomic64_read(&dr_stats[id]);
-
-	while (v > cur) {
-		long was = atomic64_cmpxchg(&dr_stats[id], cur, v);
-
-		if (was == cur)
-			break;
-		cur = was;
-	}
-}
-
 /*
  * Is mm one of the target's, and which file pages does [start, end)
  * cover there? Returns false for a foreign mm; *first > *last when the
