@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioremap engine: force vmap_try_huge_pmd() -> pmd_free_pte_page() (the
- * 2018 x86 TLB-purge bug, seed 003) through real ioremap cycles, and
+ * 2018 x86 TLB-purge bug, "x86/mm: Add TLB purge to free pmd/pte page
+ * interfaces") through real ioremap cycles, and
  * check every word through every new mapping from every CPU.
  *
- * On a physical range that is not System RAM (memmap=nn$ss, a PCI BAR),
+ * On a reserved physical range that is not System RAM (memmap=nn$ss),
  * a driver kthread repeats: map a piece with 4K PTEs over a 2 MiB-aligned
  * VA (a phys that is not 2 MiB-aligned), fill it, unmap, purge lazy areas
  * (vm_unmap_aliases), map 2 MiB-aligned so the kernel replaces the PTE
@@ -21,6 +22,7 @@
 #include <linux/ioport.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -37,6 +39,8 @@
 #define DR_IO_PAGES	(DR_IO_MAX >> PAGE_SHIFT)
 #define DR_IO_LOG	32			/* mismatch records kept */
 #define DR_IO_PROBE	0x6472696f70726f62ULL	/* "drioprob": start-up probe words */
+#define DR_IO_MIX	0x9E3779B97F4A7C15ULL	/* 2^64 / golden ratio: spreads the key's bits */
+#define DR_IO_CHECKS	64			/* checker accesses between looks at live */
 
 static char *ioremap_range;
 module_param(ioremap_range, charp, 0444);
@@ -93,7 +97,7 @@ bool dr_ioremap_is_driver(struct task_struct *t)
 /* Keyed by phys and generation: stale memory never matches by chance. */
 static u64 dr_io_pat(phys_addr_t phys, u64 gen, bool checker)
 {
-	u64 v = (phys ^ (gen << 40) ^ (gen >> 24)) * 0x9E3779B97F4A7C15ULL;
+	u64 v = (phys ^ (gen << 40) ^ (gen >> 24)) * DR_IO_MIX;
 
 	return checker ? ~v : v;
 }
@@ -120,19 +124,18 @@ static void dr_io_mismatch(phys_addr_t phys, unsigned long i, u64 expected,
 }
 
 /* A checker: random reads of the whole mapping, writes of its own stripe. */
-static void dr_io_check_some(unsigned int id, u32 *rng)
+static void dr_io_check_some(unsigned int id, struct rnd_state *rng)
 {
 	const struct dr_io_map *m = &dr_io.map;
 	unsigned int n = dr_io.nr_checkers, k;
 	u64 gen = dr_io.gen;
 
-	for (k = 0; k < 64; k++) {
+	for (k = 0; k < DR_IO_CHECKS; k++) {
 		unsigned long i, j = atomic_long_read(&dr_io.hw[id]);
 		phys_addr_t phys;
 		u64 v;
 
-		*rng = *rng * 1664525 + 1013904223;
-		i = *rng % m->words;
+		i = prandom_u32_state(rng) % m->words;
 		phys = dr_io_word_phys(m, i);
 		v = readq(m->va + i * 8);
 		if (v != dr_io_pat(phys, gen, false) && v != dr_io_pat(phys, gen, true))
@@ -144,14 +147,15 @@ static void dr_io_check_some(unsigned int id, u32 *rng)
 			atomic_long_set(&dr_io.hw[id], j + 1);
 		}
 	}
-	dr_stat_add(DR_STAT_IOREMAP_CHECKS, 64);
+	dr_stat_add(DR_STAT_IOREMAP_CHECKS, DR_IO_CHECKS);
 }
 
 static int dr_io_checker(void *arg)
 {
 	unsigned int id = (unsigned long)arg;
-	u32 rng = get_random_u32();
+	struct rnd_state rng;
 
+	prandom_seed_state(&rng, get_random_u64());
 	while (!kthread_should_stop()) {
 		if (!READ_ONCE(dr_io.live)) {
 			cond_resched();

@@ -24,6 +24,8 @@ struct dr_state dr = {
 	.engines = BIT(0),
 };
 
+#define DR_WATCHDOG_MS	100	/* how soon a timed run ends, a lost target goes */
+
 DEFINE_PER_CPU(struct dr_stat_cpu, dr_stat_cpu);
 
 /* The sum over CPUs; for the one maximum, the largest. */
@@ -195,7 +197,7 @@ static int dr_start_locked(void)
 static void dr_watchdog_arm(void)
 {
 	if (!READ_ONCE(dr_exiting) && (dr.running || dr.target.file))
-		queue_delayed_work(system_long_wq, &dr_watchdog, msecs_to_jiffies(100));
+		queue_delayed_work(system_long_wq, &dr_watchdog, msecs_to_jiffies(DR_WATCHDOG_MS));
 }
 
 /* Ends timed runs and drops targets whose file or owner went away. */

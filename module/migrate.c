@@ -5,10 +5,10 @@
  * round-robin across nodes.
  *
  * Migration unmaps a folio another CPU may be writing through its TLB,
- * copies it and maps the copy (seed 000: "everywhere that we change a
- * present PTE"). Peers only migrate from userspace and not at all on a
- * one-node machine; here each worker isolates folios from the LRU exactly
- * as move_pages(2) does, accounts them in NR_ISOLATED_*, migrates them and
+ * copies it and maps the copy: one of the places that change a present
+ * PTE. move_pages(2) from userspace cannot migrate on a one-node machine;
+ * here each worker isolates folios from the LRU exactly as move_pages(2)
+ * does, accounts them in NR_ISOLATED_*, migrates them and
  * puts back what failed. migrate_pages and folio_isolate_lru are not
  * exported: they are resolved at start (see ksyms.c).
  */

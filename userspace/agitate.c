@@ -2,7 +2,7 @@
 /*
  * PTE agitators (--agitate): threads inside each writer process that keep
  * changing the PTEs of the writers' shared file mapping while they write:
- * every userspace-reachable path that changes a present PTE (seed 000),
+ * every userspace-reachable path that changes a present PTE,
  * each every 5-15 ms.
  *
  *   zap       MADV_DONTNEED on sub-ranges, and mmap(MAP_FIXED) of the file
