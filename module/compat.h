@@ -44,4 +44,7 @@ static inline struct folio *dr_mig_folio(struct folio *f) { return f; }
 static inline struct folio *dr_mig_unit_of(struct folio *f) { return f; }
 #endif
 
+/* ksyms.c: folio_isolate_lru with this kernel's return type. */
+int dr_ksym_isolate_lru(dr_isolate_lru_t *fn);
+
 #endif /* DR_COMPAT_H */

@@ -11,6 +11,7 @@
 #include <linux/kprobes.h>
 #include "dr.h"
 #include "arch.h"
+#include "compat.h"
 
 static unsigned long (*dr_kallsyms_lookup_name)(const char *name);
 
@@ -40,4 +41,16 @@ int dr_ksym(const char *name, void **addr)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* folio_isolate_lru, for the migrate engine and stall_reclaim: resolved once. */
+int dr_ksym_isolate_lru(dr_isolate_lru_t *fn)
+{
+	static dr_isolate_lru_t resolved;
+	int ret = 0;
+
+	if (!READ_ONCE(resolved))
+		ret = dr_ksym("folio_isolate_lru", (void **)&resolved);
+	*fn = READ_ONCE(resolved);
+	return ret;
 }

@@ -224,7 +224,7 @@ static int dr_mig_resolve(void)
 
 	if (dr_migrate_pages)
 		return 0;
-	ret = dr_ksym("folio_isolate_lru", (void **)&dr_isolate_lru);
+	ret = dr_ksym_isolate_lru(&dr_isolate_lru);
 	if (!ret)
 		ret = dr_ksym("putback_movable_pages", (void **)&dr_putback_movable_pages);
 	if (!ret)

@@ -33,7 +33,7 @@ static int dr_reclaim_resolve(void)
 	if (!dr_reclaim_pages) {
 		ret = dr_ksym("folio_referenced", (void **)&dr_folio_referenced);
 		if (!ret)
-			ret = dr_ksym("folio_isolate_lru", (void **)&dr_rc_isolate_lru);
+			ret = dr_ksym_isolate_lru(&dr_rc_isolate_lru);
 		if (!ret)
 			ret = dr_ksym("reclaim_pages", (void **)&dr_reclaim_pages);
 	}
