@@ -310,8 +310,10 @@ static void reclaim(struct agit_thread *ag)
 		break;
 	}
 	note(ag, ok);
-	if (ag->tf->cgroup[0] && xorshift(&ag->rng) % 4 == 0)
+	if (ag->tf->cgroup[0] && xorshift(&ag->rng) % 4 == 0) {
 		cgroup_reclaim(ag->tf);
+		atomic_fetch_add(&ag->tf->ctl->agit_ops[AG_RECLAIM], 1);
+	}
 }
 
 /*

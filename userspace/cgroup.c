@@ -88,7 +88,6 @@ void cgroup_add(const struct testfile *tf, pid_t pid)
 void cgroup_reclaim(const struct testfile *tf)
 {
 	write_str(tf->cgroup, "memory.reclaim", "1M");
-	atomic_fetch_add(&tf->ctl->agit_ops[AG_RECLAIM], 1);
 }
 
 void cgroup_teardown(struct testfile *tf)

@@ -230,6 +230,8 @@ uint64_t writers_total(const struct testfile *tf);
 uint64_t writers_faulted(const struct testfile *tf);
 uint64_t writers_oracle_checks(const struct testfile *tf);
 const char *oracle_name(enum oracle_kind k);
+void guard_install(void);
+bool guarded_store(volatile uint64_t *p, uint64_t v);
 uint64_t guarded_load(volatile uint64_t *p);
 bool guarded_touch(volatile uint64_t *p);
 void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned int who);

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,71 +138,6 @@ void testfile_destroy(struct testfile *tf, bool keep)
 	tf->ctl = NULL;
 }
 
-/*
- * The owed-write protocol: a store that faults (its range unmapped or
- * read-only at that instant, by an agitator) did not happen, and x86
- * stores are precise, so the fault handler jumps back and the writer does
- * not record it. Any other SIGSEGV/SIGBUS is a real crash.
- */
-static __thread sigjmp_buf guard_jb;
-static __thread volatile sig_atomic_t guard_on;
-
-static void guard_handler(int sig)
-{
-	if (guard_on) {
-		guard_on = 0;
-		siglongjmp(guard_jb, 1);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void guard_install(void)
-{
-	struct sigaction sa = { .sa_handler = guard_handler, .sa_flags = SA_NODEFER };
-
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* True if the store completed, false if it faulted and so never happened. */
-static bool guarded_store(volatile uint64_t *p, uint64_t v)
-{
-	if (sigsetjmp(guard_jb, 0))
-		return false;
-	guard_on = 1;
-	*p = v;
-	guard_on = 0;
-	return true;
-}
-
-/*
- * A store that changes nothing (an atomic OR of 0): the batch agitator's
- * probe for a writable translation, anywhere in the data area, without
- * overwriting a writer's stamp. True if it completed.
- */
-bool guarded_touch(volatile uint64_t *p)
-{
-	if (sigsetjmp(guard_jb, 0))
-		return false;
-	guard_on = 1;
-	atomic_fetch_or((volatile _Atomic uint64_t *)p, 0);
-	guard_on = 0;
-	return true;
-}
-
-uint64_t guarded_load(volatile uint64_t *p)
-{
-	volatile uint64_t v = 0;
-
-	if (sigsetjmp(guard_jb, 0))
-		return v;
-	guard_on = 1;
-	v = *p;
-	guard_on = 0;
-	return v;
-}
-
 /* Spread over the CPUs: writer n on CPU n (agitators are not pinned). */
 static void pin_self(unsigned int n)
 {
@@ -224,18 +158,6 @@ struct writer {
 	uint64_t rng;
 };
 
-struct oracle oracles[NR_ORACLES];
-
-const char *oracle_name(enum oracle_kind k)
-{
-	static const char *const names[NR_ORACLES] = {
-		[OR_MPROTECT] = "mprotect(PROT_READ)", [OR_MREMAP] = "mremap away",
-		[OR_BATCH] = "mprotect(PROT_READ) of pages reclaim unmapped",
-	};
-
-	return names[k];
-}
-
 /* Bit k set: file offset off lies in a range oracle k has published. */
 static unsigned int oracle_armed(size_t off, unsigned int seq[NR_ORACLES])
 {
@@ -251,21 +173,6 @@ static unsigned int oracle_armed(size_t off, unsigned int seq[NR_ORACLES])
 			armed |= 1u << k;
 	}
 	return armed;
-}
-
-/* A store by who into the range oracle k had published went through. */
-void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned int who)
-{
-	struct control *ctl = tf->ctl;
-	unsigned int n = atomic_fetch_add(&ctl->nstale_recs, 1);
-
-	atomic_fetch_add(&ctl->stale, 1);
-	if (n < MAX_STALE)
-		ctl->stale_recs[n] = (struct stale_rec) {
-			.offset = off, .off = atomic_load(&oracles[k].off),
-			.len = atomic_load(&oracles[k].len), .t = now(),
-			.writer = who, .kind = k,
-		};
 }
 
 /*
