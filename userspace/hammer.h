@@ -30,8 +30,9 @@ extern const char *const engine_names[NR_ENGINES];	/* options.c */
 
 /*
  * The module's engine knobs the hammer has options for, in the order it
- * writes them. Only those in opts.knobs_set are written (options.c says
- * which are always written, and why); the others keep the module's value.
+ * writes them. Only those in opts.knobs_set (given on the command line)
+ * are written, and put back at teardown; the others keep the module's
+ * value.
  */
 enum knob_opt {
 	KO_MIGRATE_THREADS, KO_MIGRATE_NODES, KO_MIGRATE_MODE, KO_MIGRATE_BATCH,

@@ -142,15 +142,34 @@ static void module_engines(unsigned int mask, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* What each engine knob held before this run wrote it: put back at teardown. */
+static char knob_saved[NR_KNOB_OPTS][16];
+static unsigned int knobs_saved;
+
 /* The engine knobs in o->knobs_set, in enum order; 0 or -errno. */
 static int engine_knobs_write(const struct opts *o, const char **knob)
 {
 	int err = 0;
 
-	for (int k = 0; k < NR_KNOB_OPTS && !err; k++)
-		if (o->knobs_set & 1u << k)
-			err = knob_write(*knob = knob_names[k], "%u", o->knob[k]);
+	for (int k = 0; k < NR_KNOB_OPTS && !err; k++) {
+		if (!(o->knobs_set & 1u << k))
+			continue;
+		if (!(knobs_saved & 1u << k) &&
+		    !knob_read(knob_names[k], knob_saved[k], sizeof(knob_saved[k]))) {
+			knob_saved[k][strcspn(knob_saved[k], "\n")] = '\0';
+			knobs_saved |= 1u << k;
+		}
+		err = knob_write(*knob = knob_names[k], "%u", o->knob[k]);
+	}
 	return err;
+}
+
+static void engine_knobs_restore(void)
+{
+	for (int k = 0; k < NR_KNOB_OPTS; k++)
+		if (knobs_saved & 1u << k)
+			knob_write(knob_names[k], "%s", knob_saved[k]);
+	knobs_saved = 0;
 }
 
 static int setup_failed(int err, const char *knob, const struct testfile *tf)
@@ -209,13 +228,18 @@ void module_stop(void)
 		knob_write(DR_KNOB_RUN, "0");
 }
 
-/* Stop, unbind and reset the inject; the engine knobs keep their values. */
+/*
+ * Stop, unbind, reset the inject and put back the engine knobs this run
+ * changed (also after a set-up that failed half way: the knobs are
+ * written, and idle-only, before the file is bound).
+ */
 void module_teardown(void)
 {
-	if (!module_bound)
-		return;
-	module_bound = false;
-	knob_write(DR_KNOB_RUN, "0");
-	knob_write(DR_KNOB_TARGET, "none");
-	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	if (module_bound) {
+		module_bound = false;
+		knob_write(DR_KNOB_RUN, "0");
+		knob_write(DR_KNOB_TARGET, "none");
+		knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	}
+	engine_knobs_restore();
 }

@@ -19,22 +19,11 @@ const char *const engine_names[NR_ENGINES] = {
 static const char *const migrate_modes[] = { "async", "sync_light", "sync" };
 
 /*
- * Engine knobs written on every run, with the hammer's copy of the
- * module's default (module/mkclean.c, migrate.c, stall.c: keep them
- * equal). The selftests need each run to start from these: a test passes
- * one (dr_run.c --mkclean-threads 2; dr_migrate.c --migrate-mode
- * sync_light, --migrate-threads 2, --migrate-batch 512; dr_stall.c
- * --stall-us 300 --stall-gap-us 2000) and a later test runs the same
- * engine without it, its expectations measured at the default. Nothing
- * restores a knob after a run. --no-stall-clean has no positive form: only
- * the hammer can turn stall_clean back on. The other engine knobs
- * (writeback_ms, evict_ms, migrate_nodes, stall_sites) are written only
- * when given; otherwise the module's value holds.
+ * The engine knobs have no defaults here: the module's are the only ones.
+ * The hammer writes a knob only when its option is given and puts the old
+ * value back at teardown (module.c), so the next run starts from what the
+ * module or its operator had.
  */
-#define KNOBS_ALWAYS	(1u << KO_MKCLEAN_THREADS | 1u << KO_MIGRATE_THREADS | \
-			 1u << KO_MIGRATE_MODE | 1u << KO_MIGRATE_BATCH | \
-			 1u << KO_STALL_US | 1u << KO_STALL_GAP_US | 1u << KO_STALL_CLEAN)
-
 #define THREADS_MIN	2	/* default --threads: online CPUs, at least this */
 
 /* Every default of the hammer's own, once; usage() prints these. */
@@ -42,12 +31,6 @@ static const struct opts defaults = {
 	.dir = ".", .duration = 30, .procs = 1, .file_size = 8 << 20, .burst = 8,
 	.engines = DR_ENGINE_MKCLEAN, .engine_mask = ENGINE_BIT(ENG_MKCLEAN),
 	.writers = true, .inject = DR_INJECT_NONE, .verify_ms = 1000,
-	.knob = {
-		[KO_MKCLEAN_THREADS] = 1, [KO_MIGRATE_THREADS] = 1,
-		[KO_MIGRATE_MODE] = 2, [KO_MIGRATE_BATCH] = 32,
-		[KO_STALL_US] = 1000, [KO_STALL_GAP_US] = 3000, [KO_STALL_CLEAN] = 1,
-	},
-	.knobs_set = KNOBS_ALWAYS,
 };
 
 void opts_defaults(struct opts *o)
@@ -83,20 +66,17 @@ void usage(FILE *f)
 		d->dir, d->duration, THREADS_MIN, d->procs, d->burst,
 		(unsigned long long)d->file_size >> 20, d->engines, d->inject, d->verify_ms);
 	fprintf(f,
-"  --mkclean-threads N    mkclean engine kthreads [%u]\n"
+"  --mkclean-threads N    mkclean engine kthreads " MODULE_VALUE "\n"
 "  --writeback-ms MS      engine writeback interval, 0 = off " MODULE_VALUE "\n"
 "  --evict-ms MS          engine eviction interval, 0 = off " MODULE_VALUE "\n"
-"  --migrate-threads N    migrate engine kthreads [%u]\n"
+"  --migrate-threads N    migrate engine kthreads " MODULE_VALUE "\n"
 "  --migrate-nodes WHERE  same (each folio to its own node) or all (round-robin) " MODULE_VALUE "\n"
-"  --migrate-mode MODE    async, sync_light or sync [%s]\n"
-"  --migrate-batch N      folios per migrate_pages() call [%u]\n"
-"  --stall-us US          stall engine: busy-wait before each held TLB flush [%u]\n"
-"  --stall-gap-us US      stall engine: at least this between two stalls [%u]\n"
+"  --migrate-mode MODE    async, sync_light or sync " MODULE_VALUE "\n"
+"  --migrate-batch N      folios per migrate_pages() call " MODULE_VALUE "\n"
+"  --stall-us US          stall engine: busy-wait before each held TLB flush " MODULE_VALUE "\n"
+"  --stall-gap-us US      stall engine: at least this between two stalls " MODULE_VALUE "\n"
 "  --stall-sites MASK     stall engine: 1 syscall flushes, 2 rmap-walk flushes, 4 reclaim batch " MODULE_VALUE "\n"
-"  --no-stall-clean       stall engine: hold flushes without writing back and evicting their pages\n",
-		d->knob[KO_MKCLEAN_THREADS], d->knob[KO_MIGRATE_THREADS],
-		migrate_modes[d->knob[KO_MIGRATE_MODE]], d->knob[KO_MIGRATE_BATCH],
-		d->knob[KO_STALL_US], d->knob[KO_STALL_GAP_US]);
+"  --no-stall-clean       stall engine: hold flushes without writing back and evicting their pages\n");
 	fprintf(f,
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, batch, all or none [none]\n"
@@ -104,7 +84,8 @@ void usage(FILE *f)
 "  --stop-on-detect       end the run at the first lost write, stale store or mismatch\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
-"  " MODULE_VALUE ": the hammer writes that knob only when the option is given\n"
+"  " MODULE_VALUE ": the hammer writes that knob only when the option is given,\n"
+"  and puts the module's value back when the run ends\n"
 "exit: 0 pass, 1 lost writes, 2 usage/setup error, 3 inconclusive, 4 skip\n");
 }
 
