@@ -132,18 +132,13 @@ static const char *cycle(const struct config *c, const char *spec, long long *mo
 
 int main(void)
 {
-	const char *why = dr_missing_prereq();
 	/* Per configuration; 9 of them, about 1 s a cycle under TCG. */
 	int cycles = getenv("DR_RELOAD_CYCLES") ? atoi(getenv("DR_RELOAD_CYCLES")) : 6;
 	char path[256], spec[320], range[96] = "";
 	pthread_t tw, ta;
 	int fd;
 
-	ksft_print_header();
-	if (why)
-		ksft_exit_skip("%s\n", why);
-	if (access(dr_ko_path(), R_OK))
-		ksft_exit_skip("no module file at %s (set DIRTYRACE_KO)\n", dr_ko_path());
+	dr_reload_prereq();
 	dr_save_params();
 	dr_knob_read(DR_KNOB_IOREMAP_RANGE, range, sizeof(range));
 	snprintf(path, sizeof(path), "%s/dr_reload.bin", dr_test_dir());

@@ -13,15 +13,10 @@ int main(void)
 	const char *const args[] = { "--duration", "20", "--engines", "mkclean,migrate",
 			       "--agitate", "all", NULL };
 	const char *const short_run[] = { "--duration", "3", NULL };
-	const char *why = dr_missing_prereq();
 	int rc, ret;
 	pid_t pid;
 
-	ksft_print_header();
-	if (why)
-		ksft_exit_skip("%s\n", why);
-	if (access(dr_ko_path(), R_OK))
-		ksft_exit_skip("no module file at %s (set DIRTYRACE_KO)\n", dr_ko_path());
+	dr_reload_prereq();
 	ksft_set_plan(5);
 	dr_save_params();
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include "dirtyrace.h"
+#include "kselftest.h"
 
 #define DR_DIR		DR_DEBUGFS_PATH
 
@@ -183,6 +184,18 @@ static inline const char *dr_ko_path(void)
 	const char *p = getenv("DIRTYRACE_KO");
 
 	return p ? p : "/dirtyrace.ko";
+}
+
+/* KTAP header, then skip unless the suite can run and the .ko is there. */
+static inline void dr_reload_prereq(void)
+{
+	const char *why = dr_missing_prereq();
+
+	ksft_print_header();
+	if (why)
+		ksft_exit_skip("%s\n", why);
+	if (access(dr_ko_path(), R_OK))
+		ksft_exit_skip("no module file at %s (set DIRTYRACE_KO)\n", dr_ko_path());
 }
 
 /* Module parameters to load with again: the ioremap range it had. */
