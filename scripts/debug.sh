@@ -20,6 +20,8 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-$(nproc)}
 CONFIGS=${DEBUG_CONFIGS:-kasan kcsan}
 SECS=${DEBUG_RUN_SECONDS:-120}
+# The whole suite, dr_reload (not in make check) included.
+DEBUG_TESTS="dr_knobs dr_run dr_ioremap dr_migrate dr_agitate dr_stall dr_rmmod dr_fsops dr_reload"
 die() { echo "debug: $*" >&2; exit 2; }
 
 # shellcheck source=corpus/edits.sh
@@ -82,7 +84,7 @@ check_one() {
 	[ "$c" = kcsan ] && env+=(KCSAN_SCOPE=module)
 	[ -f "$dbg/$c.bzImage" ] || die "$c is not built (debug.sh build)"
 	echo "# debug: $c: selftests"
-	env "${env[@]}" "$top/scripts/vm.sh" check || rc=1
+	env "${env[@]}" TESTS="${TESTS:-$DEBUG_TESTS}" "$top/scripts/vm.sh" check || rc=1
 	echo "# debug: $c: $SECS s, every engine and agitator"
 	env "${env[@]}" "$top/scripts/vm.sh" run --duration "$SECS" \
 		--engines mkclean,migrate,ioremap,numa,stall --agitate all \
