@@ -105,7 +105,13 @@ int dr_kthreads_add(struct dr_kthreads *g, int (*fn)(void *), void *data,
 		    int cpu, const char *fmt, unsigned int id);
 void dr_kthreads_wake(struct dr_kthreads *g);
 void dr_kthreads_stop(struct dr_kthreads *g);
-bool dr_kthreads_has(const struct dr_kthreads *g, const struct task_struct *t);
+int dr_kthreads_index(const struct dr_kthreads *g, const struct task_struct *t);
+
+static inline bool dr_kthreads_has(const struct dr_kthreads *g,
+				   const struct task_struct *t)
+{
+	return dr_kthreads_index(g, t) >= 0;
+}
 
 struct folio;
 struct dr_walk_ops {

@@ -55,16 +55,12 @@ struct dr_mig_worker {
 /* Worker i is thread i of the group. */
 static struct dr_mig_worker dr_mig_workers[DR_MAX_THREADS];
 static struct dr_kthreads dr_mig_threads_g;
-static unsigned int dr_mig_nr;
 
 static struct dr_mig_worker *dr_mig_self(void)
 {
-	unsigned int i, n = READ_ONCE(dr_mig_threads_g.n);
+	int i = dr_kthreads_index(&dr_mig_threads_g, current);
 
-	for (i = 0; i < n; i++)
-		if (READ_ONCE(dr_mig_threads_g.task[i]) == current)
-			return &dr_mig_workers[i];
-	return NULL;
+	return i < 0 ? NULL : &dr_mig_workers[i];
 }
 
 /*
@@ -209,7 +205,7 @@ static int dr_mig_worker_fn(void *arg)
 
 	INIT_LIST_HEAD(&w->list);
 	while (!kthread_should_stop()) {
-		dr_walk_target(w->t, w->id, dr_mig_nr, &dr_mig_ops, w);
+		dr_walk_target(w->t, w->id, dr_mig_threads_g.n, &dr_mig_ops, w);
 		dr_mig_flush(w, &w->list);
 		w->nlist = 0;
 		dr_stat_inc(DR_STAT_MIGRATE_PASSES);
@@ -239,10 +235,9 @@ static int dr_mig_resolve(void)
  */
 static void dr_mig_stop(void)
 {
-	unsigned int n = dr_mig_nr, i;
+	unsigned int n = dr_mig_threads_g.n, i;
 
 	dr_kthreads_stop(&dr_mig_threads_g);
-	WRITE_ONCE(dr_mig_nr, 0);
 	for (i = 0; i < n; i++) {
 		if (dr_mig_workers[i].nheld) {
 			on_each_cpu(dr_flush_tlb_this_cpu, NULL, 1);
@@ -261,8 +256,6 @@ static int dr_mig_start(const struct dr_target *t)
 		dr_mig_workers[i] = (struct dr_mig_worker) { .t = t, .id = i };
 		ret = dr_kthreads_add(&dr_mig_threads_g, dr_mig_worker_fn,
 				      &dr_mig_workers[i], -1, "dirtyrace-mig/%u", i);
-		if (!ret)
-			WRITE_ONCE(dr_mig_nr, i + 1);
 	}
 	if (ret) {
 		dr_mig_stop();

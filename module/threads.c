@@ -62,15 +62,15 @@ void dr_kthreads_stop(struct dr_kthreads *g)
 	}
 }
 
-/* Is t one of g's threads? Lockless, for kprobe handlers. */
-bool dr_kthreads_has(const struct dr_kthreads *g, const struct task_struct *t)
+/* Which of g's threads t is, or -1. Lockless, for kprobe handlers. */
+int dr_kthreads_index(const struct dr_kthreads *g, const struct task_struct *t)
 {
 	unsigned int i, n = READ_ONCE(g->n);
 
 	for (i = 0; i < n; i++)
 		if (READ_ONCE(g->task[i]) == t)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 static unsigned long dr_walk_range(struct address_space *mapping, pgoff_t index,
