@@ -37,17 +37,20 @@ prepare_tree() {
 	touch "$src/.done"
 }
 
-# configure CFG: defconfig + kvm_guest + corpus config + the CFG fragment.
+# configure CFG: defconfig + kvm_guest + corpus config + slim + the CFG
+# fragment.
 configure() {
 	local obj=$dbg/obj-$1 frag=$top/scripts/debug/$1.config
+	local slim=$top/scripts/debug/slim.config
 	[ -r "$frag" ] || die "no config fragment $frag"
 	[ -f "$obj/.config" ] && [ "$obj/.config" -nt "$frag" ] &&
+		[ "$obj/.config" -nt "$slim" ] &&
 		[ "$obj/.config" -nt "$top/scripts/corpus/config" ] && return
 	mkdir -p "$obj"
 	make -s -C "$src" O="$obj" x86_64_defconfig >/dev/null
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 		"$src/kernel/configs/kvm_guest.config" "$top/scripts/corpus/config" \
-		"$frag" >/dev/null
+		"$slim" "$frag" >/dev/null
 	make -s -C "$src" O="$obj" olddefconfig >/dev/null
 	# A fragment option the kernel dropped is a silent hole in the lane.
 	local want
