@@ -73,7 +73,7 @@ w1:
 		rel=$$(scripts/kernel.sh release $$k); \
 		$(MAKE) -s module KDIR=$$(scripts/kernel.sh headers $$k) \
 			MODOUT=$(TOP)/build/w1/$$rel W=1 2>&1 | tee build/w1-$$rel.txt; \
-		! grep -Eq 'warning:|error:' build/w1-$$rel.txt; \
+		if grep -Eq 'warning:|error:' build/w1-$$rel.txt; then exit 1; fi; \
 		echo "w1: $$rel warning-free"; \
 	done
 

@@ -31,7 +31,7 @@ static int dr_noflush_pte(pte_t *ptep, unsigned long addr, void *data)
 		return 0;
 	pte = ptep_get_and_clear(nf->mm, addr, ptep);
 	pte = pte_mkclean(pte_wrprotect(pte));
-	set_pte_at(nf->mm, addr, ptep, pte);	/* and no flush_tlb_page() */
+	dr_set_user_pte(nf->mm, addr, ptep, pte);	/* and no flush_tlb_page() */
 	nf->ptes++;
 	return 0;
 }

@@ -57,6 +57,9 @@ static const struct dr_knob dr_io_knobs[] = {
 /* The claimed range; changed only while stopped, under dr.lock. */
 static struct resource *dr_io_res;
 
+/* For dr_kernel_pte() where there is no lookup_address() (arm64). */
+static struct mm_struct *dr_io_init_mm;
+
 /* One live mapping, as checkers see it. */
 struct dr_io_map {
 	void __iomem *va;
@@ -192,15 +195,16 @@ static void dr_io_inject(struct dr_io_map *m, phys_addr_t spare)
 	unsigned long page = ((atomic_long_read(&dr_io.last_word) * 8) >> PAGE_SHIFT) % pages;
 	unsigned long va = (unsigned long)m->va + (page << PAGE_SHIFT);
 	void __iomem *s = ioremap_cache(spare, PAGE_SIZE);
-	unsigned int level, w;
+	enum dr_kpte_level level;
+	unsigned int w;
 	pte_t *ptep;
 
 	if (!s)
 		return;
 	for (w = 0; w < PAGE_SIZE / 8; w++)
 		writeq(dr_io_pat(spare + w * 8, dr_io.gen, false), s + w * 8);
-	ptep = lookup_address(va, &level);
-	if (ptep && level == PG_LEVEL_4K && pte_present(*ptep) &&
+	ptep = dr_kernel_pte(dr_io_init_mm, va, &level);
+	if (level == DR_KPTE_4K && pte_present(*ptep) &&
 	    pte_pfn(*ptep) == PHYS_PFN(m->phys[page])) {
 		WRITE_ONCE(m->phys[page], spare);
 		preempt_disable();
@@ -284,7 +288,7 @@ static void dr_io_cycle(phys_addr_t base, unsigned long chunks)
 	unsigned long small = dr_io_small_size(), a, b;
 	phys_addr_t pa = base + (phys_addr_t)(get_random_u32() % (chunks - 1)) * SZ_2M;
 	phys_addr_t pb = base + (phys_addr_t)(get_random_u32() % chunks) * SZ_2M;
-	unsigned int level;
+	enum dr_kpte_level level;
 
 	/* 4K PTEs: phys off 2 MiB alignment; the spare page is pa itself. */
 	vm_unmap_aliases();
@@ -301,7 +305,7 @@ static void dr_io_cycle(phys_addr_t base, unsigned long chunks)
 	b = (unsigned long)m->va;
 	if (a >= b && a < b + SZ_2M)
 		dr_stat_inc(DR_STAT_IOREMAP_VA_REUSE);
-	if (lookup_address(b, &level) && level == PG_LEVEL_2M)
+	if (dr_kernel_pte(dr_io_init_mm, b, &level) && level == DR_KPTE_2M)
 		dr_stat_inc(DR_STAT_IOREMAP_HUGE);
 	dr_io_epoch(m, 0);
 	iounmap(m->va);
@@ -324,13 +328,13 @@ static int dr_io_driver_fn(void *arg)
 static bool dr_io_huge_works(void)
 {
 	void __iomem *va = ioremap_cache(dr_io_res->start, SZ_2M);
-	unsigned int level = 0;
+	enum dr_kpte_level level;
 
 	if (!va)
 		return false;
-	lookup_address((unsigned long)va, &level);
+	dr_kernel_pte(dr_io_init_mm, (unsigned long)va, &level);
 	iounmap(va);
-	return level == PG_LEVEL_2M;
+	return level == DR_KPTE_2M;
 }
 
 /* The driver first: the checkers watch what it maps. */
@@ -352,6 +356,11 @@ static int dr_io_start(const struct dr_target *t)
 		pr_warn("ioremap: no range; echo PHYS SIZE > %s (e.g. boot with memmap=8M\\$0x40000000)\n",
 			DR_KNOB_IOREMAP_RANGE);
 		return -ENXIO;
+	}
+	if (DR_ARCH_KPTE_NEEDS_INIT_MM && !dr_io_init_mm) {
+		ret = dr_ksym("init_mm", (void **)&dr_io_init_mm);
+		if (ret)
+			return ret;
 	}
 	if (!dr_io_huge_works()) {
 		pr_warn("ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run\n");

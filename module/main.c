@@ -163,9 +163,14 @@ static int dr_start_locked(void)
 	/* Without them it would skip flushes it cannot account for. */
 	if (dr.inject == DR_INJ_MIGRATE_NOFLUSH &&
 	    !(dr_probe_registered("ptep_clear_flush") &&
-	      dr_probe_registered("try_to_unmap_flush") &&
+	      (dr_probe_registered("try_to_unmap_flush") ||
+	       !IS_ENABLED(CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH)) &&
 	      dr_probe_registered("folio_migrate_flags"))) {
 		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		return -EOPNOTSUPP;
+	}
+	if (dr.inject == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
+		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
 		return -EOPNOTSUPP;
 	}
 	dr_stats_reset();

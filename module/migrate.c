@@ -23,6 +23,7 @@
 #include <linux/sched/task.h>
 #include <linux/rcupdate.h>
 #include "dr.h"
+#include "arch.h"
 #include "compat.h"
 
 #define DR_MIG_BATCH_MAX	512
@@ -121,7 +122,7 @@ void dr_migrate_copied(struct folio *dst, struct folio *src)
 
 static void dr_flush_tlb_this_cpu(void *unused)
 {
-	__flush_tlb_all();
+	dr_flush_tlb_all_local();
 }
 
 /* After the stale window: the flush migration skipped, then free. */

@@ -56,12 +56,19 @@ static struct dr_probe dr_probes[] = {
 	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
 	{ .kp.symbol_name = "migrate_pages",
 	  .stat = DR_STAT_KP_MIGRATE_PAGES, .arg = DR_ARG_LIST },
+#ifdef CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH	/* else an empty inline */
 	{ .kp.symbol_name = "try_to_unmap_flush", .kp.post_handler = dr_probe_post,
 	  .arg = DR_ARG_HOOK, .hook = dr_inject_migrate_batch_flush },
+#endif
+#if DR_ARCH_FLUSH_PROBES
 	{ .kp.symbol_name = "flush_tlb_mm_range", .kp.post_handler = dr_probe_post,
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_flush_mm },
 	{ .kp.symbol_name = "arch_tlbbatch_flush",
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush },
+#else
+	{ .kp.symbol_name = "tlb_finish_mmu",
+	  .arg = DR_ARG_HOOK, .hook = dr_stall_finish_mmu },
+#endif
 	{ .kp.symbol_name = "folio_migrate_flags",
 	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,
 	  .hook = dr_hook_migrate_flags },

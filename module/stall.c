@@ -43,6 +43,9 @@
 #include <asm/tlbflush.h>
 #include "dr.h"
 #include "arch.h"
+#if !DR_ARCH_FLUSH_PROBES
+#include <asm/tlb.h>	/* struct mmu_gather: dr_stall_finish_mmu() */
+#endif
 
 #define DR_STALL_VMAS		64	/* VMAs of the target tracked */
 #define DR_STALL_CALLERS	32	/* distinct call sites counted */
@@ -284,26 +287,29 @@ static bool dr_inject_mprotect(struct pt_regs *regs, bool syscall)
 	return true;
 }
 
-/* flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
-bool dr_stall_flush_mm(struct pt_regs *regs)
+/*
+ * A flush of mm's [start, end) is about to run: hold it when it covers the
+ * target, or answer it for mprotect_noflush (answerable: the probed
+ * function is the flush itself).
+ */
+static bool dr_stall_range(struct pt_regs *regs, struct mm_struct *mm,
+			   unsigned long start, unsigned long end, bool answerable)
 {
-	struct mm_struct *mm = (void *)DR_ARG(regs, 0);
-	unsigned long start = DR_ARG(regs, 1), end = DR_ARG(regs, 2);
 	bool syscall = current->mm == mm && !(current->flags & PF_KTHREAD);
 	pgoff_t first, last;
 
-	if (!READ_ONCE(dr_stall_on) || in_interrupt() || irqs_disabled())
+	if (!READ_ONCE(dr_stall_on) || in_interrupt() || dr_probed_irqs_off(regs))
 		return false;
 	if (!dr_stall_lookup(mm, start, end, &first, &last))
 		return false;
-	if (end == TLB_FLUSH_ALL) {
+	if (end == DR_FLUSH_ALL) {
 		first = 0;
 		last = ULONG_MAX;
 	} else if (first > last) {
 		return false;	/* the mm's own memory, not the file */
 	}
 	dr_stat_inc(DR_STAT_KP_FLUSH_MM);
-	if (dr_inject_mprotect(regs, syscall))
+	if (answerable && dr_inject_mprotect(regs, syscall))
 		return true;
 	if (!(READ_ONCE(dr_stall_sites) & (syscall ? DR_STALL_SYSCALL : DR_STALL_RMAP)) ||
 	    dr_is_cleaner())
@@ -312,12 +318,36 @@ bool dr_stall_flush_mm(struct pt_regs *regs)
 	return false;
 }
 
+#if DR_ARCH_FLUSH_PROBES
+/* flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
+bool dr_stall_flush_mm(struct pt_regs *regs)
+{
+	return dr_stall_range(regs, (void *)DR_ARG(regs, 0), DR_ARG(regs, 1),
+			      DR_ARG(regs, 2), true);
+}
+#else
+/*
+ * tlb_finish_mmu(tlb): the end of a zap or mprotect, before its last
+ * flush (flush_tlb_range() is inline here). Not for exit or execve
+ * (fullmm), nor when nothing is left to flush.
+ */
+bool dr_stall_finish_mmu(struct pt_regs *regs)
+{
+	struct mmu_gather *tlb = (void *)DR_ARG(regs, 0);
+
+	if (tlb->fullmm || tlb->end <= tlb->start)
+		return false;
+	return dr_stall_range(regs, tlb->mm, tlb->start, tlb->end, false);
+}
+#endif
+
 /*
  * The task in a stall_reclaim write: the batched flush of a reclaim asked
  * for is held whatever the gap, as holding it is what it was asked for.
  */
 static struct task_struct *dr_reclaimer;
 
+#if DR_ARCH_FLUSH_PROBES
 /* arch_tlbbatch_flush(batch): ours when a hammer process reclaims. */
 bool dr_stall_batch_flush(struct pt_regs *regs)
 {
@@ -325,7 +355,7 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 	pgoff_t first, last;
 
 	if (!READ_ONCE(dr_stall_on) || !mm || (current->flags & PF_KTHREAD) ||
-	    in_interrupt() || irqs_disabled() ||
+	    in_interrupt() || dr_probed_irqs_off(regs) ||
 	    !dr_stall_lookup(mm, 0, TASK_SIZE_MAX, &first, &last))
 		return false;
 	dr_stat_inc(DR_STAT_KP_BATCH_FLUSH);
@@ -333,6 +363,7 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX, READ_ONCE(dr_reclaimer) == current);
 	return false;
 }
+#endif
 
 /* The writeback inside the stall, the eviction after it. */
 static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
