@@ -50,6 +50,23 @@ $(KSFT)/.done:
 selftests: userspace $(KSFT)/.done
 	$(MAKE) -C selftests KSFT_INC=$(KSFT)
 
+# The hammer and selftests for arm64 guests (vm.sh does this for an arm64
+# KERNEL): built in a copy under build/cross-arm64/src, static, against
+# Debian's arm64 libc (libc6-dev-arm64-cross) and libnuma (unpacked by
+# kernel.sh pkgroot, never installed).
+CROSS_OUT ?= $(TOP)/build/cross-arm64
+CROSS_PKGS := libnuma-dev libnuma1 busybox-static
+cross: $(KSFT)/.done
+	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "need aarch64-linux-gnu-gcc (make setup-arm64)"; exit 2; }
+	rm -rf $(CROSS_OUT)/src && mkdir -p $(CROSS_OUT)/src
+	cp -r include userspace selftests $(CROSS_OUT)/src/
+	$(MAKE) -s -C $(CROSS_OUT)/src/userspace clean
+	$(MAKE) -s -C $(CROSS_OUT)/src/selftests clean
+	set -e; root=$$(scripts/kernel.sh pkgroot arm64 $(CROSS_PKGS)); \
+	cc="aarch64-linux-gnu-gcc -isystem $$root/usr/include -L$$root/usr/lib/aarch64-linux-gnu"; \
+	$(MAKE) -s -C $(CROSS_OUT)/src/userspace CC="$$cc"; \
+	$(MAKE) -s -C $(CROSS_OUT)/src/selftests CC="$$cc" KSFT_INC=$(KSFT)
+
 # Kernel style gate: checkpatch --strict, every ERROR, WARNING and CHECK
 # fails, except what is by design: LINUX_VERSION_CODE (module/compat.h is
 # where an out-of-tree module keeps version differences), COMPLEX_MACRO and
@@ -134,4 +151,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests checkpatch w1 dkms-check setup run check check-debug soak validate bench install clean
+.PHONY: all module userspace selftests cross checkpatch w1 dkms-check setup run check check-debug soak validate bench install clean

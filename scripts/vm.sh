@@ -5,8 +5,10 @@
 #   vm.sh shell               interactive guest shell
 #   vm.sh script FILE         run a shell script in the guest (reductions,
 #                             experiments); its output on stdout
-# Variables: KERNEL=debian-6.1 (default) | debian-6.12 | host | /path/bzImage
-# (then KDIR= its build tree, MODDIR= its lib/modules/<rel>), SMP=2,
+# Variables: KERNEL=debian-6.1 (default) | debian-6.12 | debian-6.1-arm64 |
+# debian-6.12-arm64 | host | /path/bzImage (then KDIR= its build tree,
+# MODDIR= its lib/modules/<rel>), GUEST_CPU (arm64: max, the default, with
+# hardware access/dirty flags, or cortex-a57, dirty bits in software), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
 # IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range),
 # TESTS="dr_migrate ..." (check: run only these selftests),
@@ -26,8 +28,10 @@ cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 die() { echo "vm.sh: $*" >&2; exit 2; }
 
 # --- kernel, its modules and its build tree --------------------------------
+GUEST_ARCH=amd64
 case "$KERNEL" in
 debian-*)
+	GUEST_ARCH=$("$top/scripts/kernel.sh" arch "$KERNEL")
 	rel=$("$top/scripts/kernel.sh" release "$KERNEL")
 	root=$("$top/scripts/kernel.sh" fetch "$KERNEL")
 	vmlinuz=$root/boot/vmlinuz-$rel
@@ -51,11 +55,25 @@ esac
 [ -r "$vmlinuz" ] || die "cannot read $vmlinuz"
 [ -d "$KDIR" ] || die "no kernel build tree at $KDIR (make setup unpacks the Debian ones)"
 out=$top/build/vm/$rel
+cross=()
+if [ "$GUEST_ARCH" = arm64 ]; then
+	GUEST_CPU=${GUEST_CPU:-max}
+	out=$out-$GUEST_CPU
+	cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+fi
 mkdir -p "$out"
 
 # --- module for this kernel, userspace, selftests --------------------------
-make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" >/dev/null
-make -s -C "$top" userspace selftests >/dev/null
+make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" "${cross[@]}" >/dev/null
+busybox=/bin/busybox
+ubin=$top/userspace ksft=$top/selftests
+if [ "$GUEST_ARCH" = arm64 ]; then
+	make -s -C "$top" cross CROSS_OUT="$out/cross" >/dev/null
+	busybox=$("$top/scripts/kernel.sh" pkgroot arm64 libnuma-dev libnuma1 busybox-static)/bin/busybox
+	ubin=$out/cross/src/userspace ksft=$out/cross/src/selftests
+else
+	make -s -C "$top" userspace selftests >/dev/null
+fi
 
 # --- initramfs -------------------------------------------------------------
 moddeps() {	# moddeps MODDIR NAME...: module paths, dependencies first
@@ -71,8 +89,8 @@ moddeps() {	# moddeps MODDIR NAME...: module paths, dependencies first
 ird=$out/initramfs
 rm -rf "$ird"
 mkdir -p "$ird"/{bin,sbin,usr/bin,proc,sys,dev,tmp,mnt,lib/modules,ksft/dirtyrace,ksft/kselftest}
-cp /bin/busybox "$ird/bin/busybox"
-for a in $("$ird/bin/busybox" --list); do
+cp "$busybox" "$ird/bin/busybox"
+for a in $(/bin/busybox --list); do
 	[ -e "$ird/bin/$a" ] || ln -s busybox "$ird/bin/$a"
 done
 install -m755 "$top/scripts/timeout-shim.sh" "$ird/usr/bin/timeout"
@@ -83,13 +101,13 @@ if [ "$mode" = script ]; then
 	shift
 fi
 cp "$out/mod/dirtyrace.ko" "$ird/dirtyrace.ko"
-cp "$top/userspace/dirtyrace" "$ird/bin/dirtyrace"
-make -s -C "$top/selftests" install INSTALL_PATH="$ird/ksft/dirtyrace" >/dev/null
+cp "$ubin/dirtyrace" "$ird/bin/dirtyrace"
+make -s -C "$ksft" install INSTALL_PATH="$ird/ksft/dirtyrace" >/dev/null
 cp "$top/build/ksft/kselftest/runner.sh" "$ird/ksft/kselftest/"
 : > "$ird/lib/modules/load.order"
 if [ -n "$moddir" ] && [ -d "$moddir" ]; then
 	# ext4 and virtio disk drivers with their dependencies, in load order.
-	moddeps "$moddir" virtio_pci virtio_blk crc32c_generic ext4 |
+	moddeps "$moddir" virtio_pci virtio_mmio virtio_blk crc32c_generic ext4 |
 	while read -r m; do
 		name=$(basename "$m")
 		case "$name" in
@@ -120,18 +138,24 @@ if [ "$NODES" -gt 1 ]; then
 fi
 args=$(IFS="~"; echo "$*")	# no spaces on the kernel command line
 # A non-RAM range for the ioremap engine: reserved here, handed to the module.
+# arm64 has no memmap=: no range, the ioremap tests skip.
+[ "$GUEST_ARCH" = arm64 ] && IOREMAP_RANGE=none
 IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
 io=
 [ "$IOREMAP_RANGE" = none ] ||
 	io="memmap=${IOREMAP_RANGE#*,}\$${IOREMAP_RANGE%,*} dr.ioremap=$IOREMAP_RANGE"
 # Two more reserved ranges the module must refuse (dr_ioremap): one inside
 # QEMU's 32-bit PCI window, one at the top level with no memory behind it.
-io="$io memmap=4M\$0xa0000000 dr.pcireserved=0xa0000000,4M"
-io="$io memmap=4M\$0x200000000 dr.unbacked=0x200000000,4M"
+if [ "$GUEST_ARCH" = amd64 ]; then
+	io="$io memmap=4M\$0xa0000000 dr.pcireserved=0xa0000000,4M"
+	io="$io memmap=4M\$0x200000000 dr.unbacked=0x200000000,4M"
+fi
+console=ttyS0
+[ "$GUEST_ARCH" = arm64 ] && console=ttyAMA0
 # TESTS="dr_migrate ...": run only these selftests (default: all).
 tests=$(echo ${TESTS:-} | tr ' ' '~')
 genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
-append="console=ttyS0 loglevel=4 panic=-1 $io ${VM_APPEND:-} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
+append="console=$console loglevel=4 panic=-1 $io ${VM_APPEND:-} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
@@ -141,11 +165,19 @@ boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
 	[ "$mode" = shell ] || extra=(-display none -serial "file:$log" -monitor none)
 	[ "$mode" = shell ] && extra=(-nographic)
 	: > "$log"
-	qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$SMP,sockets=$NODES" -m "${MEM}M" \
+	local -a q=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu")
+	local drive=(-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe")
+	if [ "$GUEST_ARCH" = arm64 ]; then
+		# pauth-impdef: QEMU's cheap pointer-auth hash, not the slow QARMA.
+		cpu=$GUEST_CPU
+		[ "$cpu" = max ] && cpu=max,pauth-impdef=on
+		q=(qemu-system-aarch64 -M virt,gic-version=3 -accel "$accel" -cpu "$cpu")
+		drive=(-drive "file=$out/disk.img,if=none,id=d0,format=raw,cache=unsafe"
+		       -device virtio-blk-pci,drive=d0)
+	fi
+	"${q[@]}" -smp "$SMP,sockets=$NODES" -m "${MEM}M" \
 		"${numa[@]}" -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-		-append "$append" -no-reboot \
-		-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe" \
-		"${extra[@]}" &
+		-append "$append" -no-reboot "${drive[@]}" "${extra[@]}" &
 	qpid=$!
 }
 
@@ -159,8 +191,8 @@ wait_for() {	# wait_for PATTERN SECONDS: 0 once PATTERN is in $log
 	return 1
 }
 
-kvm_ok() {
-	[ "$ACCEL" != tcg ] && [ -w /dev/kvm ] && [ ! -e "$cache/kvm-hangs" ]
+kvm_ok() {	# KVM only for a guest of the host's architecture
+	[ "$GUEST_ARCH" = amd64 ] && [ "$ACCEL" != tcg ] && [ -w /dev/kvm ] && [ ! -e "$cache/kvm-hangs" ]
 }
 
 if [ "$mode" = shell ]; then
@@ -189,7 +221,7 @@ if [ "$used" = tcg ]; then
 	mkfs.ext4 -q -F "$out/disk.img"
 	boot tcg,thread=multi
 fi
-echo "# vm.sh: $KERNEL ($rel), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
+echo "# vm.sh: $KERNEL ($rel${GUEST_CPU:+, -cpu $GUEST_CPU}), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
 if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT"; then
 	kill "$qpid" 2>/dev/null || true
 	echo "vm.sh: guest timed out after $VM_TIMEOUT s; log: $log" >&2
