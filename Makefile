@@ -87,8 +87,9 @@ checkpatch: $(KSFT)/.done
 
 w1:
 	@set -e; for k in $(KERNELS); do \
-		rel=$$(scripts/kernel.sh release $$k); \
-		$(MAKE) -s module KDIR=$$(scripts/kernel.sh headers $$k) \
+		rel=$$(scripts/kernel.sh release $$k); cross=; \
+		[ "$$(scripts/kernel.sh arch $$k)" = arm64 ] && cross="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"; \
+		$(MAKE) -s module KDIR=$$(scripts/kernel.sh headers $$k) $$cross \
 			MODOUT=$(TOP)/build/w1/$$rel W=1 2>&1 | tee build/w1-$$rel.txt; \
 		if grep -Eq 'warning:|error:' build/w1-$$rel.txt; then exit 1; fi; \
 		echo "w1: $$rel warning-free"; \
@@ -99,6 +100,15 @@ dkms-check:
 
 setup:
 	scripts/setup.sh
+
+# The cross compiler, qemu-system-aarch64 and the arm64 kernels' headers.
+setup-arm64:
+	scripts/setup.sh arm64
+
+# The suite on the arm64 kernels, each under -cpu max and -cpu cortex-a57
+# (not part of check: see docs/testing.md).
+check-arm64: setup-arm64
+	CHECK_ARCH=arm64 scripts/check.sh
 
 # Not part of check: SOAK_SECONDS (600) per kernel, every engine (the stall
 # amplifier too) and agitator.
@@ -151,4 +161,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests cross checkpatch w1 dkms-check setup run check check-debug soak validate bench install clean
+.PHONY: all module userspace selftests cross checkpatch w1 dkms-check setup setup-arm64 run check check-arm64 check-debug soak validate bench install clean

@@ -1,12 +1,16 @@
 #!/bin/bash
 # Install what building and testing dirtyrace needs on a Debian machine.
 # Idempotent: does nothing when everything is already present.
+#   setup.sh          x86 guests
+#   setup.sh arm64    arm64 guests as well: cross compiler, qemu-system-arm
 set -euo pipefail
+kernels="debian-6.1 debian-6.12"
+[ "${1:-}" = arm64 ] && kernels="$kernels debian-6.1-arm64 debian-6.12-arm64"
 
 # The guest kernels' headers, so the module (and dkms) builds against them:
 # unpacked into the cache, never installed (see kernel.sh).
 headers() {
-	for k in debian-6.1 debian-6.12; do
+	for k in $kernels; do
 		"$(dirname "$0")"/kernel.sh headers "$k" >/dev/null
 	done
 }
@@ -19,6 +23,7 @@ fi
 # dwarves: pahole, for the BTF of modules built against 6.12 (its headers ship a vmlinux).
 want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
       xz-utils zstd e2fsprogs kmod dkms dwarves linux-source-6.1)
+[ "${1:-}" = arm64 ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
