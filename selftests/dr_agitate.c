@@ -31,7 +31,7 @@ FIXTURE_SETUP(ag)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	unlink(JSON);
 }
 
@@ -70,7 +70,7 @@ FIXTURE_SETUP(agall)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	unlink(JSON);
 }
 

@@ -101,7 +101,7 @@ FIXTURE_SETUP(fsops)
 	char spec[300];
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	snprintf(self->path, sizeof(self->path), "%s/dr-fsops-%d", dr_test_dir(), getpid());
 	self->fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ASSERT_LE(0, self->fd);

@@ -28,14 +28,14 @@ FIXTURE_SETUP(io)
 	char *nl;
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	dr_io_reset();
 	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, self->range, sizeof(self->range)));
 	nl = strchr(self->range, '\n');
 	if (nl)
 		*nl = '\0';
 	if (!strcmp(self->range, "none"))
-		SKIP(return, "no ioremappable range: boot with memmap=8M\\$0x60000000 and load with ioremap_range=0x60000000,8M");
+		DR_SETUP_SKIP("no ioremappable range: boot with memmap=8M\\$0x60000000 and load with ioremap_range=0x60000000,8M");
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_IOREMAP));
 }
 

@@ -32,7 +32,7 @@ FIXTURE_SETUP(knobs)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	dr_reset();
 	snprintf(self->plain, sizeof(self->plain), "%s/dr-plain-%d", dr_test_dir(), getpid());
 	snprintf(self->spec, sizeof(self->spec), "%s", self->plain);

@@ -64,7 +64,7 @@ FIXTURE_SETUP(mig)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	self->nodes = online_nodes();
 	unlink(JSON);
 }

@@ -21,7 +21,7 @@ FIXTURE_SETUP(run)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	unlink(JSON);
 }
 

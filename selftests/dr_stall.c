@@ -51,7 +51,7 @@ FIXTURE_SETUP(stall)
 	const char *why = dr_missing_prereq();
 
 	if (why)
-		SKIP(return, "%s", why);
+		DR_SETUP_SKIP("%s", why);
 	unlink(JSON);
 }
 
