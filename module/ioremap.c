@@ -353,7 +353,7 @@ static int dr_io_start(const struct dr_target *t)
 	int ret = 0;
 
 	if (!dr_io_res) {
-		pr_warn("ioremap: no range; echo PHYS SIZE > %s (e.g. boot with memmap=8M\\$0x40000000)\n",
+		pr_warn("ioremap: no range; echo PHYS SIZE > %s (x86: boot with memmap=8M\\$0x40000000; arm64 has no accepted range)\n",
 			DR_KNOB_IOREMAP_RANGE);
 		return -ENXIO;
 	}
