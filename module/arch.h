@@ -98,8 +98,8 @@ static inline pte_t *dr_kernel_pte(struct mm_struct *init, unsigned long va,
 
 /*
  * flush_tlb_mm() / flush_tlb_range() are inline TLBIs on arm64: there is
- * no flush function to hold or answer (the stall engine holds
- * tlb_finish_mmu() instead).
+ * no flush function to hold or answer (the stall engine and
+ * mprotect_noflush refuse to start).
  */
 #define DR_ARCH_FLUSH_PROBES	0
 #define DR_ARCH_KPTE_NEEDS_INIT_MM	1

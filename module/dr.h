@@ -164,6 +164,5 @@ bool dr_migrate_may_skip(void);
 void dr_migrate_copied(struct folio *dst, struct folio *src);
 bool dr_stall_flush_mm(struct pt_regs *regs);
 bool dr_stall_batch_flush(struct pt_regs *regs);
-bool dr_stall_finish_mmu(struct pt_regs *regs);
 
 #endif /* DR_H */

@@ -65,9 +65,6 @@ static struct dr_probe dr_probes[] = {
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_flush_mm },
 	{ .kp.symbol_name = "arch_tlbbatch_flush",
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush },
-#else
-	{ .kp.symbol_name = "tlb_finish_mmu",
-	  .arg = DR_ARG_HOOK, .hook = dr_stall_finish_mmu },
 #endif
 	{ .kp.symbol_name = "folio_migrate_flags",
 	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,

@@ -43,9 +43,6 @@
 #include <asm/tlbflush.h>
 #include "dr.h"
 #include "arch.h"
-#if !DR_ARCH_FLUSH_PROBES
-#include <asm/tlb.h>	/* struct mmu_gather: dr_stall_finish_mmu() */
-#endif
 
 #define DR_STALL_VMAS		64	/* VMAs of the target tracked */
 #define DR_STALL_CALLERS	32	/* distinct call sites counted */
@@ -288,13 +285,15 @@ static bool dr_inject_mprotect(struct pt_regs *regs, bool syscall)
 }
 
 /*
- * A flush of mm's [start, end) is about to run: hold it when it covers the
- * target, or answer it for mprotect_noflush (answerable: the probed
- * function is the flush itself).
+ * The hooks of the x86 flush entry points; arm64 has no such functions
+ * (DR_ARCH_FLUSH_PROBES) and never registers them.
  */
-static bool dr_stall_range(struct pt_regs *regs, struct mm_struct *mm,
-			   unsigned long start, unsigned long end, bool answerable)
+
+/* flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
+bool dr_stall_flush_mm(struct pt_regs *regs)
 {
+	struct mm_struct *mm = (void *)DR_ARG(regs, 0);
+	unsigned long start = DR_ARG(regs, 1), end = DR_ARG(regs, 2);
 	bool syscall = current->mm == mm && !(current->flags & PF_KTHREAD);
 	pgoff_t first, last;
 
@@ -309,7 +308,7 @@ static bool dr_stall_range(struct pt_regs *regs, struct mm_struct *mm,
 		return false;	/* the mm's own memory, not the file */
 	}
 	dr_stat_inc(DR_STAT_KP_FLUSH_MM);
-	if (answerable && dr_inject_mprotect(regs, syscall))
+	if (dr_inject_mprotect(regs, syscall))
 		return true;
 	if (!(READ_ONCE(dr_stall_sites) & (syscall ? DR_STALL_SYSCALL : DR_STALL_RMAP)) ||
 	    dr_is_cleaner())
@@ -318,36 +317,12 @@ static bool dr_stall_range(struct pt_regs *regs, struct mm_struct *mm,
 	return false;
 }
 
-#if DR_ARCH_FLUSH_PROBES
-/* flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
-bool dr_stall_flush_mm(struct pt_regs *regs)
-{
-	return dr_stall_range(regs, (void *)DR_ARG(regs, 0), DR_ARG(regs, 1),
-			      DR_ARG(regs, 2), true);
-}
-#else
-/*
- * tlb_finish_mmu(tlb): the end of a zap or mprotect, before its last
- * flush (flush_tlb_range() is inline here). Not for exit or execve
- * (fullmm), nor when nothing is left to flush.
- */
-bool dr_stall_finish_mmu(struct pt_regs *regs)
-{
-	struct mmu_gather *tlb = (void *)DR_ARG(regs, 0);
-
-	if (tlb->fullmm || tlb->end <= tlb->start)
-		return false;
-	return dr_stall_range(regs, tlb->mm, tlb->start, tlb->end, false);
-}
-#endif
-
 /*
  * The task in a stall_reclaim write: the batched flush of a reclaim asked
  * for is held whatever the gap, as holding it is what it was asked for.
  */
 static struct task_struct *dr_reclaimer;
 
-#if DR_ARCH_FLUSH_PROBES
 /* arch_tlbbatch_flush(batch): ours when a hammer process reclaims. */
 bool dr_stall_batch_flush(struct pt_regs *regs)
 {
@@ -363,7 +338,6 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX, READ_ONCE(dr_reclaimer) == current);
 	return false;
 }
-#endif
 
 /* The writeback inside the stall, the eviction after it. */
 static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
@@ -552,6 +526,11 @@ static int dr_stall_start(const struct dr_target *t)
 	struct task_struct *k;
 	int cpu;
 
+	/* arm64 flushes inline (flush_tlb_range()): no function to hold. */
+	if (!dr_probe_registered("flush_tlb_mm_range")) {
+		pr_warn("stall: no flush_tlb_mm_range kprobe (this architecture flushes TLBs inline): nothing to hold\n");
+		return -EOPNOTSUPP;
+	}
 	dr_stall_target = t;
 	for_each_online_cpu(cpu) {
 		if (cpu >= DR_MAX_THREADS)
