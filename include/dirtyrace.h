@@ -30,7 +30,7 @@ enum dr_exit {
 #define DR_KNOB_DURATION	"duration_ms"	/* 0: until stopped */
 #define DR_DURATION_MAX_S	86400		/* duration_ms at most this x 1000 */
 #define DR_KNOB_ENGINES		"engines"	/* "mkclean", "none" */
-#define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush" */
+#define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush", ... */
 #define DR_FILE_STATS		"stats"		/* read-only "key value" lines */
 
 /* mkclean engine knobs (module/mkclean.c). */
@@ -72,6 +72,7 @@ enum dr_exit {
 #define DR_INJECT_IOREMAP_NOFLUSH "ioremap_noflush"
 #define DR_INJECT_MIGRATE_NOFLUSH "migrate_noflush"
 #define DR_INJECT_MPROTECT_NOFLUSH "mprotect_noflush"
+#define DR_INJECT_ACCESSFLAGS_STALE "accessflags_stale"
 
 #define DR_MIG_NODES		4	/* per-node stats kept for nodes 0..3 */
 
@@ -93,10 +94,12 @@ enum dr_exit {
 	X(EVICT_OPS, "evict.ops") \
 	X(EVICT_PAGES, "evict.pages") \
 	X(INJECT_PTES, "inject.ptes") \
+	X(INJECT_STALE_PTES, "inject.stale_ptes") \
 	X(KP_MKCLEAN, "kprobe.folio_mkclean") \
 	X(KP_PTE_FLUSH, "kprobe.ptep_clear_flush") \
 	X(KP_WRITEBACK, "kprobe.do_writepages") \
 	X(KP_EVICT, "kprobe.__filemap_remove_folio") \
+	X(KP_SET_ACCESS, "kprobe.ptep_set_access_flags") \
 	X(KP_MISSING, "kprobe.missing") \
 	X(IOREMAP_CYCLES, "ioremap.cycles") \
 	X(IOREMAP_VA_REUSE, "ioremap.va_reuse") \

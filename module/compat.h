@@ -44,6 +44,16 @@ static inline struct folio *dr_mig_folio(struct folio *f) { return f; }
 static inline struct folio *dr_mig_unit_of(struct folio *f) { return f; }
 #endif
 
+/*
+ * The PTE access/dirty update of a fault: arm64 6.9+ (contiguous PTEs)
+ * wraps it inline around __ptep_set_access_flags().
+ */
+#if defined(CONFIG_ARM64) && KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#define DR_SYM_SET_ACCESS_FLAGS	"__ptep_set_access_flags"
+#else
+#define DR_SYM_SET_ACCESS_FLAGS	"ptep_set_access_flags"
+#endif
+
 /* ksyms.c: folio_isolate_lru with this kernel's return type. */
 int dr_ksym_isolate_lru(dr_isolate_lru_t *fn);
 

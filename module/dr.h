@@ -49,6 +49,7 @@ enum dr_inject {
 	DR_INJ_IOREMAP_NOFLUSH,
 	DR_INJ_MIGRATE_NOFLUSH,
 	DR_INJ_MPROTECT_NOFLUSH,
+	DR_INJ_ACCESSFLAGS_STALE,
 	DR_NR_INJ,
 };
 
@@ -145,6 +146,8 @@ bool dr_probe_registered(const char *symbol);
 /* inject.c */
 unsigned long dr_inject_noflush(struct folio *folio);
 bool dr_inject_migrate_unmap(struct pt_regs *regs);
+bool dr_inject_accessflags(struct pt_regs *regs);
+void dr_inject_stale_reset(void);
 bool dr_inject_migrate_batch_flush(struct pt_regs *regs);
 
 /* reclaim.c */

@@ -113,3 +113,96 @@ bool dr_inject_migrate_batch_flush(struct pt_regs *regs)
 	dr_stat_inc(DR_STAT_MIGRATE_INJECT_BATCH);
 	return true;
 }
+
+/*
+ * inject=accessflags_stale: a fault stores a stale PTE back over the dirty
+ * bit another fault set, the lost-dirty-bit shape of software dirty-bit
+ * management (a path that read the PTE before a write fault made it
+ * writable and dirty, and writes its copy back afterwards under the same
+ * PTE lock). From the ptep_set_access_flags kprobe, which runs under the
+ * PTE lock and only for the target's VMAs: a write fault that makes a
+ * clean read-only PTE dirty leaves the old value in a slot; a later fault
+ * in the same page table writes that value back, with no TLB flush, if the
+ * PTE still maps the same page and is still dirty. The writer's CPU keeps
+ * its writable TLB entry; writeback finds a clean read-only PTE, so
+ * folio_mkclean() flushes nothing, and stores after it land in a folio
+ * the kernel thinks clean: gone at eviction.
+ */
+#define DR_STALE_SLOTS	32
+
+struct dr_stale {
+	struct mm_struct *mm;	/* NULL: free */
+	unsigned long addr;
+	pte_t *ptep;
+	pte_t old;
+};
+
+static struct dr_stale dr_stale[DR_STALE_SLOTS];
+static DEFINE_RAW_SPINLOCK(dr_stale_lock);
+
+void dr_inject_stale_reset(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&dr_stale_lock, flags);
+	memset(dr_stale, 0, sizeof(dr_stale));
+	raw_spin_unlock_irqrestore(&dr_stale_lock, flags);
+}
+
+/*
+ * Is slot s in the page table the caller has locked (mm's table for
+ * addr's PMD)? Then s->ptep is the live entry for s->addr: a table freed
+ * and reused elsewhere would not be the one this fault holds.
+ */
+static bool dr_stale_here(const struct dr_stale *s, struct vm_area_struct *vma,
+			  unsigned long addr, pte_t *ptep)
+{
+	return s->mm == vma->vm_mm && s->ptep != ptep &&
+	       (s->addr & PMD_MASK) == (addr & PMD_MASK) &&
+	       ((unsigned long)s->ptep & PAGE_MASK) == ((unsigned long)ptep & PAGE_MASK) &&
+	       s->addr >= vma->vm_start && s->addr < vma->vm_end;
+}
+
+/* Write the slot's stale value back if its page is still there, dirty. */
+static void dr_stale_store(struct dr_stale *s)
+{
+	pte_t cur = ptep_get(s->ptep);
+
+	if (pte_present(cur) && pte_dirty(cur) && pte_pfn(cur) == pte_pfn(s->old)) {
+		ptep_get_and_clear(s->mm, s->addr, s->ptep);
+		dr_set_user_pte(s->mm, s->addr, s->ptep, s->old);	/* no flush */
+		dr_stat_inc(DR_STAT_INJECT_STALE_PTES);
+	}
+	s->mm = NULL;
+}
+
+/* ptep_set_access_flags(vma, addr, ptep, entry, dirty), under the PTL. */
+bool dr_inject_accessflags(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (void *)DR_ARG(regs, 0);
+	unsigned long addr = DR_ARG(regs, 1), flags;
+	pte_t *ptep = (void *)DR_ARG(regs, 2);
+	pte_t entry = __pte(DR_ARG(regs, 3)), cur = ptep_get(ptep);
+	struct dr_stale *free = NULL;
+	unsigned int i;
+
+	if (!dr_inject_is(DR_INJ_ACCESSFLAGS_STALE) || !READ_ONCE(dr.running) ||
+	    !(vma->vm_flags & VM_SHARED))
+		return false;
+	raw_spin_lock_irqsave(&dr_stale_lock, flags);
+	for (i = 0; i < DR_STALE_SLOTS; i++) {
+		struct dr_stale *s = &dr_stale[i];
+
+		if (s->mm && dr_stale_here(s, vma, addr, ptep))
+			dr_stale_store(s);
+		if (!s->mm && !free)
+			free = s;
+	}
+	/* A write fault on a clean read-only PTE: keep what it was. */
+	if (free && pte_present(cur) && !pte_write(cur) && !pte_dirty(cur) &&
+	    pte_write(entry) && pte_dirty(entry))
+		*free = (struct dr_stale){ .mm = vma->vm_mm, .addr = addr & PAGE_MASK,
+					   .ptep = ptep, .old = cur };
+	raw_spin_unlock_irqrestore(&dr_stale_lock, flags);
+	return false;
+}

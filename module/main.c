@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include "dr.h"
+#include "compat.h"
 
 struct dr_state dr = {
 	.lock = __MUTEX_INITIALIZER(dr.lock),
@@ -71,6 +72,7 @@ static const char *const dr_inject_names[DR_NR_INJ] = {
 	[DR_INJ_IOREMAP_NOFLUSH] = DR_INJECT_IOREMAP_NOFLUSH,
 	[DR_INJ_MIGRATE_NOFLUSH] = DR_INJECT_MIGRATE_NOFLUSH,
 	[DR_INJ_MPROTECT_NOFLUSH] = DR_INJECT_MPROTECT_NOFLUSH,
+	[DR_INJ_ACCESSFLAGS_STALE] = DR_INJECT_ACCESSFLAGS_STALE,
 };
 
 /* The engine each injected bug lives in; file injects need a hammer file. */
@@ -79,6 +81,7 @@ static const struct dr_engine *const dr_inject_engine[DR_NR_INJ] = {
 	[DR_INJ_IOREMAP_NOFLUSH] = &dr_ioremap_engine,
 	[DR_INJ_MIGRATE_NOFLUSH] = &dr_migrate_engine,
 	[DR_INJ_MPROTECT_NOFLUSH] = &dr_stall_engine,
+	[DR_INJ_ACCESSFLAGS_STALE] = &dr_mkclean_engine,
 };
 
 static bool dr_engine_on(const struct dr_engine *e)
@@ -169,11 +172,16 @@ static int dr_start_locked(void)
 		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
 		return -EOPNOTSUPP;
 	}
+	if (dr.inject == DR_INJ_ACCESSFLAGS_STALE && !dr_probe_registered(DR_SYM_SET_ACCESS_FLAGS)) {
+		pr_warn("inject accessflags_stale needs the %s kprobe\n", DR_SYM_SET_ACCESS_FLAGS);
+		return -EOPNOTSUPP;
+	}
 	if (dr.inject == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
 		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
 		return -EOPNOTSUPP;
 	}
 	dr_stats_reset();
+	dr_inject_stale_reset();
 	dr.started = jiffies;
 	dr.running = true;
 	for (i = 0; i < ARRAY_SIZE(dr_engines); i++) {

@@ -13,6 +13,7 @@
 #include <linux/pagemap.h>
 #include "dr.h"
 #include "arch.h"
+#include "compat.h"
 
 /* What identifies a call as ours: its first argument, or the caller. */
 enum dr_arg {
@@ -66,6 +67,9 @@ static struct dr_probe dr_probes[] = {
 	{ .kp.symbol_name = "arch_tlbbatch_flush",
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush },
 #endif
+	{ .kp.symbol_name = DR_SYM_SET_ACCESS_FLAGS,
+	  .stat = DR_STAT_KP_SET_ACCESS, .arg = DR_ARG_VMA,
+	  .hook = dr_inject_accessflags },
 	{ .kp.symbol_name = "folio_migrate_flags",
 	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,
 	  .hook = dr_hook_migrate_flags },

@@ -151,7 +151,11 @@ if [ "$GUEST_ARCH" = amd64 ]; then
 	io="$io memmap=4M\$0x200000000 dr.unbacked=0x200000000,4M"
 fi
 console=ttyS0
-[ "$GUEST_ARCH" = arm64 ] && console=ttyAMA0
+# kpti=0: QEMU's arm64 TLB has no ASID tags, so KPTI's ASID switch at
+# every kernel entry flushes it whole and no stale entry outlives a
+# syscall or tick. The CPUs modelled here need no KPTI against Meltdown
+# (it hides KASLR only), and -cpu max has E0PD instead.
+[ "$GUEST_ARCH" = arm64 ] && console="ttyAMA0 kpti=0"
 # TESTS="dr_migrate ...": run only these selftests (default: all).
 tests=$(echo ${TESTS:-} | tr ' ' '~')
 genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')

@@ -59,7 +59,7 @@ void usage(FILE *f)
 "  --file-size SIZE       test file size, K/M/G suffix [%lluM]\n"
 "  --engines LIST         mkclean, migrate, ioremap, stall (module) and numa (libnuma), or none [%s]\n"
 "  --inject MODE          injected bug: none, mkclean_noflush, ioremap_noflush, migrate_noflush,\n"
-"                         mprotect_noflush [%s]\n"
+"                         mprotect_noflush, accessflags_stale [%s]\n"
 "  --seed N               writer RNG seed [time]\n"
 "  --json FILE            write a JSON report\n"
 "  --verify-interval MS   time between verify rounds [%u]\n",
@@ -123,6 +123,7 @@ static bool inject_known(const char *name)
 	static const char *const injects[] = {
 		DR_INJECT_NONE, DR_INJECT_MKCLEAN_NOFLUSH, DR_INJECT_IOREMAP_NOFLUSH,
 		DR_INJECT_MIGRATE_NOFLUSH, DR_INJECT_MPROTECT_NOFLUSH,
+		DR_INJECT_ACCESSFLAGS_STALE,
 	};
 
 	for (size_t i = 0; i < sizeof(injects) / sizeof(injects[0]); i++)
@@ -386,7 +387,7 @@ static int check_names(const struct opts *o, const struct parse_state *ps)
 		return -1;
 	}
 	if (!inject_known(o->inject)) {
-		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush)\n",
+		fprintf(stderr, "dirtyrace: unknown --inject '%s' (none, mkclean_noflush, ioremap_noflush, migrate_noflush, mprotect_noflush, accessflags_stale)\n",
 			o->inject);
 		return -1;
 	}

@@ -10,6 +10,7 @@ static const enum dr_stat probe_stats[] = {
 	DR_STAT_KP_MKCLEAN, DR_STAT_KP_PTE_FLUSH, DR_STAT_KP_WRITEBACK,
 	DR_STAT_KP_EVICT, DR_STAT_KP_PMD_FREE, DR_STAT_KP_MIGRATE_PAGES,
 	DR_STAT_KP_MIGRATE_FOLIO, DR_STAT_KP_FLUSH_MM, DR_STAT_KP_BATCH_FLUSH,
+	DR_STAT_KP_SET_ACCESS,
 };
 
 static double share(long long n, long long of)
@@ -193,6 +194,9 @@ void report_human(const struct report *r)
 	if (s[DR_STAT_INJECT_PTES])
 		printf("  inject        %lld PTEs cleaned without TLB flush\n",
 		       s[DR_STAT_INJECT_PTES]);
+	if (s[DR_STAT_INJECT_STALE_PTES])
+		printf("  inject        %lld stale clean PTEs written back over dirty ones, no TLB flush\n",
+		       s[DR_STAT_INJECT_STALE_PTES]);
 	if (s[DR_STAT_IOREMAP_CYCLES] || engine_on(r->o, ENG_IOREMAP))
 		printf("  ioremap       %lld cycles (%.0f/s), VA reuse %.1f%%, huge %.1f%%, %lld words verified, %lld checker accesses, %lld mismatches, %lld stale PTEs injected\n",
 		       s[DR_STAT_IOREMAP_CYCLES], rate(s[DR_STAT_IOREMAP_CYCLES], mt),
