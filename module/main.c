@@ -112,6 +112,29 @@ static bool dr_inject_refused(int mode)
 	return e && e->needs_target && dr.target.file && !dr.target.run_id;
 }
 
+/* An inject without its probes would skip flushes it cannot account for. */
+static int dr_inject_probes_ok(int mode)
+{
+	bool batched = IS_ENABLED(CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH);
+
+	if (mode == DR_INJ_MIGRATE_NOFLUSH &&
+	    !(dr_probe_registered("ptep_clear_flush") &&
+	      (dr_probe_registered("try_to_unmap_flush") || !batched) &&
+	      dr_probe_registered("folio_migrate_flags"))) {
+		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		return -EOPNOTSUPP;
+	}
+	if (mode == DR_INJ_ACCESSFLAGS_STALE && !dr_probe_registered(DR_SYM_SET_ACCESS_FLAGS)) {
+		pr_warn("inject accessflags_stale needs the %s kprobe\n", DR_SYM_SET_ACCESS_FLAGS);
+		return -EOPNOTSUPP;
+	}
+	if (mode == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
+		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static const char *const dr_stat_keys[DR_NR_STATS] = DR_STAT_KEYS;
 
 static struct dentry *dr_dir;
@@ -163,23 +186,9 @@ static int dr_start_locked(void)
 			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
 		return -EINVAL;
 	}
-	/* Without them it would skip flushes it cannot account for. */
-	if (dr.inject == DR_INJ_MIGRATE_NOFLUSH &&
-	    !(dr_probe_registered("ptep_clear_flush") &&
-	      (dr_probe_registered("try_to_unmap_flush") ||
-	       !IS_ENABLED(CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH)) &&
-	      dr_probe_registered("folio_migrate_flags"))) {
-		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
-		return -EOPNOTSUPP;
-	}
-	if (dr.inject == DR_INJ_ACCESSFLAGS_STALE && !dr_probe_registered(DR_SYM_SET_ACCESS_FLAGS)) {
-		pr_warn("inject accessflags_stale needs the %s kprobe\n", DR_SYM_SET_ACCESS_FLAGS);
-		return -EOPNOTSUPP;
-	}
-	if (dr.inject == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
-		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
-		return -EOPNOTSUPP;
-	}
+	ret = dr_inject_probes_ok(dr.inject);
+	if (ret)
+		return ret;
 	dr_stats_reset();
 	dr_inject_stale_reset();
 	dr.started = jiffies;

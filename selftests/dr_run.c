@@ -2,7 +2,8 @@
 /*
  * End-to-end runs of the hammer against the module: a stock kernel loses
  * nothing while the real mkclean paths run; the injected lost-flush bug is
- * caught, with offsets and stamps, within 10 s; a run that exercised
+ * caught, with offsets and stamps, within 10 s, and so is the stale
+ * PTE write-back of accessflags_stale; a run that exercised
  * nothing is INCONCLUSIVE, never PASS; a killed hammer leaks nothing.
  */
 #include <dirent.h>
@@ -66,6 +67,23 @@ TEST_F_TIMEOUT(run, inject_mkclean_noflush_detected, 120)
 	/* A finding names where and what: offset and both stamps. */
 	EXPECT_LE(4096, dr_json_num(JSON, "offset"));
 	EXPECT_LT(0, dr_json_num(JSON, "expected_seq"));
+}
+
+/*
+ * The software dirty-bit shape: a fault writes a stale clean PTE back
+ * over another fault's dirty bit (on arm64 guests under -cpu cortex-a57,
+ * which has no hardware dirty-bit management, too).
+ */
+TEST_F_TIMEOUT(run, inject_accessflags_stale_detected, 120)
+{
+	const char *const args[] = { "--duration", "15", "--inject", DR_INJECT_ACCESSFLAGS_STALE,
+			       "--json", JSON, NULL };
+
+	EXPECT_EQ(DR_EXIT_LOST, dr_hammer_run(args));
+	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
+	EXPECT_LE(0, dr_json_num(JSON, "first_detection_ms"));
+	EXPECT_LT(0, dr_json_num(JSON, "inject.stale_ptes"));
+	EXPECT_LT(0, dr_json_num(JSON, "kprobe.ptep_set_access_flags"));
 }
 
 TEST_F_TIMEOUT(run, engines_none_is_inconclusive, 60)
