@@ -7,7 +7,8 @@
  * flush) loses writes and on a fixed kernel it does not; the oracle sees
  * nothing on a stock kernel (also with the batch agitator's mprotect
  * inside reclaim's held batched flush) and catches mprotect without its
- * flush; stall_reclaim is validated.
+ * flush; stall_reclaim is validated. On arm64, which flushes inline, the
+ * engine and mprotect_noflush are refused.
  */
 #include <sys/utsname.h>
 #include "dr_test.h"
