@@ -9,8 +9,10 @@
 #     the same file size in the same guest; module against libnuma
 #     migrations/s; writer stores/s with and without agitation.
 # Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (10, base 2: a kernel that
-# never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1),
-# BENCH_CORPUS (1), BENCH_STOCK (1; 0: the corpus only).
+# never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1;
+# an arm64 one with GUEST_CPU, and without what arm64 lacks: the stall
+# engine, ioremap, the corpus), BENCH_CORPUS (1), BENCH_STOCK (1; 0: the
+# corpus only). Output: build/bench/bench.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
@@ -27,6 +29,7 @@ guest_lib() {
 #!/bin/sh
 R=$runs
 num() { sed -n "s/.*\"\$1\": \([0-9.][0-9.]*\).*/\1/p" /tmp/b.json | head -n1; }
+numd() { v=\$(num "\$1"); echo "\${v:--}"; }	# "-" keeps the key/value pairs paired
 det() {
 	name=\$1; n=\$2; shift 2
 	i=0
@@ -42,27 +45,37 @@ rate() {
 	name=\$1; shift
 	rm -f /tmp/b.json
 	dirtyrace run --dir /mnt --quiet --json /tmp/b.json "\$@" >/dev/null 2>&1
-	echo "BENCH rate \$name writes_per_s \$(num writes_per_s) folios_per_s \$(num folios_per_s) module_mig \$(num module) libnuma_mig \$(num libnuma)"
+	echo "BENCH rate \$name rc \$? writes_per_s \$(numd writes_per_s) folios_per_s \$(numd folios_per_s) module_mig \$(numd module) libnuma_mig \$(numd libnuma) hits_mkclean \$(numd folio_mkclean) hits_migrate \$(numd folio_migrate_flags)"
 }
 EOF
 }
 
+# guest_stock ARCH: what runs on the stock kernel (arm64: no stall engine,
+# no ioremap range).
 guest_stock() {
 	guest_lib
 	cat <<'EOF'
 det mkclean_noflush $R --duration 10 --verify-interval 100 --engines mkclean --inject mkclean_noflush
 det migrate_noflush $R --duration 10 --verify-interval 100 --engines migrate --inject migrate_noflush
+det accessflags_stale $R --duration 10 --verify-interval 100 --engines mkclean --inject accessflags_stale
+EOF
+	[ "$1" = amd64 ] && cat <<'EOF'
 det ioremap_noflush $R --duration 10 --verify-interval 100 --engines ioremap --inject ioremap_noflush
 det mprotect_noflush $R --duration 10 --engines stall --agitate mprotect --inject mprotect_noflush
 det stock_zap_window $R --duration 30 --verify-interval 100 --engines stall --agitate zap
+EOF
+	cat <<'EOF'
 rate mkclean --duration 10 --engines mkclean
 echo "BENCH msync $(dirtyrace msync /mnt 10 8388608)"
 rate migrate --duration 10 --engines migrate,numa
 rate mkclean_quiet --duration 10 --engines mkclean
 rate mkclean_agitated --duration 10 --engines mkclean,migrate,numa --agitate all --procs 2 --threads 2
+EOF
+	[ "$1" = amd64 ] && cat <<'EOF'
 rate stall_quiet --duration 10 --engines stall
 rate stall_agitated --duration 10 --engines stall --agitate all --procs 2 --threads 2
 EOF
+	true
 }
 
 # vm.sh script in a guest; BENCH lines into $out/NAME.txt.
@@ -98,12 +111,16 @@ field() {	# field FILE RATE-NAME KEY
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 k=${BENCH_KERNEL:-debian-6.1}
+arch=amd64
+case "$k" in debian-*) arch=$("$top/scripts/kernel.sh" arch "$k") ;; esac
+cpu=
+[ "$arch" = arm64 ] && cpu=" -cpu ${GUEST_CPU:-max}"
 : > "$out/bench.md"
 if [ "${BENCH_STOCK:-1}" = 1 ]; then
-guest_stock > "$out/stock.sh"
+guest_stock "$arch" > "$out/stock.sh"
 boot stock "$out/stock.sh" KERNEL="$k"
 {
-	echo "## make bench on $k ($(date -u +%F)), $runs runs each"
+	echo "## make bench on $k$cpu ($(date -u +%F)), $runs runs each"
 	echo
 	echo "Time to first detection, \`--stop-on-detect\` (seconds; lost writes are seen at verify rounds, 100 ms apart where set):"
 	echo
@@ -113,7 +130,7 @@ boot stock "$out/stock.sh" KERNEL="$k"
 } > "$out/bench.md"
 fi
 
-if [ "${BENCH_CORPUS:-1}" = 1 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
+if [ "${BENCH_CORPUS:-1}" = 1 ] && [ "$arch" = amd64 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
 	for img in "$corpus"/kernels/*.bzImage; do
 		name=$(basename "$img" .bzImage)
 		n=$cruns
@@ -147,10 +164,20 @@ lib=$(field "$f" migrate libnuma_mig)
 	echo "|---|---|---|"
 	echo "| mkclean engine folios/s vs userspace msync(MS_SYNC) loop, 8 MiB | ${mk:--} vs ${ms:--} | $(ratio "${mk:-0}" "${ms:-0}") |"
 	echo "| module vs libnuma migrations/s | ${mod:--} vs ${lib:--} | $(ratio "${mod:-0}" "${lib:-0}") |"
-	for e in mkclean stall; do
+	for e in mkclean $([ "$arch" = amd64 ] && echo stall); do
 		q=$(field "$f" ${e}_quiet writes_per_s)
 		a=$(field "$f" ${e}_agitated writes_per_s)
 		echo "| writer stores/s, $e, quiet vs all agitators (2 processes) | ${q:--} vs ${a:--} | $(ratio "${a:-0}" "${q:-0}") |"
 	done
+} >> "$out/bench.md"
+{
+	echo
+	echo "Each rate run (10 s; exit 0 = PASS, nothing lost):"
+	echo
+	echo "| run | exit | stores/s | mkclean folios/s | folio_mkclean hits | folio_migrate_flags hits |"
+	echo "|---|---|---|---|---|---|"
+	awk '$2 == "rate" { r = ""; for (i = 4; i < NF; i += 2) v[$i] = $(i + 1)
+		printf "| %s | %s | %s | %s | %s | %s |\n", $3, v["rc"], v["writes_per_s"],
+		       v["folios_per_s"], v["hits_mkclean"], v["hits_migrate"] }' "$f"
 } >> "$out/bench.md"
 cat "$out/bench.md"

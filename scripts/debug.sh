@@ -83,11 +83,15 @@ check_one() {
 	# Checkers slow the guest several times over: longer limits, and 20
 	# rmmod/insmod cycles per engine and inject instead of 6.
 	local -a env=(KERNEL="$dbg/$c.bzImage" KDIR="$obj" VM_TIMEOUT=7200
-		      KSFT_TIMEOUT=1800 GUEST_ENV="DR_RELOAD_CYCLES=${DEBUG_RELOAD_CYCLES:-20}")
+		      KSFT_TIMEOUT=1800
+		      GUEST_ENV="DR_RELOAD_CYCLES=${DEBUG_RELOAD_CYCLES:-20} DR_ZAP_FIXED=1")
 	[ "$c" = kcsan ] && env+=(KCSAN_SCOPE=module)
 	[ -f "$dbg/$c.bzImage" ] || die "$c is not built (debug.sh build)"
 	echo "# debug: $c: selftests"
 	env "${env[@]}" TESTS="${TESTS:-$DEBUG_TESTS}" "$top/scripts/vm.sh" check || rc=1
+	# The long run reuses the guest's directory: keep the suite's log.
+	cp "$top/build/vm/$(make -s -C "$obj" kernelrelease)/console.log" \
+		"$dbg/console-$c-suite.log" 2>/dev/null || true
 	echo "# debug: $c: $SECS s, every engine and agitator"
 	env "${env[@]}" "$top/scripts/vm.sh" run --duration "$SECS" \
 		--engines mkclean,migrate,ioremap,numa,stall --agitate all \

@@ -27,6 +27,18 @@ static bool kernel_before(int major, int minor)
 	return a < major || (a == major && b < minor);
 }
 
+/*
+ * Does the kernel lose writes in zap (rmap removed before the flush)?
+ * Before 6.2, unless its builder says it carries a fix (DR_ZAP_FIXED=1:
+ * make check-debug's kernels flush before the rmap goes).
+ */
+static bool zap_window_open(void)
+{
+	const char *fixed = getenv("DR_ZAP_FIXED");
+
+	return kernel_before(6, 2) && !(fixed && !strcmp(fixed, "1"));
+}
+
 /* Count of the stalled call site whose symbol starts with fn, or -1. */
 static long long caller_count(const char *fn)
 {
@@ -37,7 +49,9 @@ static long long caller_count(const char *fn)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sym = strchr(line, ' ');
 
-		if (sym && !strncmp(sym + 1, fn, strlen(fn)) && sym[1 + strlen(fn)] == '+')
+		/* fn+off, or a compiler's copy: fn.part.0+off, fn.isra.0+off */
+		if (sym && !strncmp(sym + 1, fn, strlen(fn)) &&
+		    (sym[1 + strlen(fn)] == '+' || sym[1 + strlen(fn)] == '.'))
 			return atoll(line);
 	}
 	return -1;
@@ -124,7 +138,7 @@ TEST_F_TIMEOUT(stall, sites_bounds_and_cleans, 90)
 	int rc = dr_hammer_run(args);
 
 	/* 6.1's zap window may lose writes (see zap_rmap_before_flush). */
-	EXPECT_TRUE(rc == DR_EXIT_PASS || (rc == DR_EXIT_LOST && kernel_before(6, 2)))
+	EXPECT_TRUE(rc == DR_EXIT_PASS || (rc == DR_EXIT_LOST && zap_window_open()))
 		TH_LOG("exit %d", rc);
 	stalls = dr_json_num(JSON, "stall.stalls");
 	ns = dr_json_num(JSON, "stall.ns");
@@ -158,7 +172,7 @@ TEST_F_TIMEOUT(stall, zap_rmap_before_flush, 120)
 			       "--agitate", "zap", "--json", JSON, NULL };
 	int rc = dr_hammer_run(args);
 
-	if (kernel_before(6, 2)) {
+	if (zap_window_open()) {
 		EXPECT_EQ(DR_EXIT_LOST, rc);
 		EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 		EXPECT_LE(0, dr_json_num(JSON, "first_detection_ms"));
