@@ -22,7 +22,11 @@
 #define PAGE		4096
 #define PAGES		256
 #define HALF		(PAGES / 2 * PAGE)
+#ifdef __aarch64__
+#define ENGINES		"mkclean,migrate"	/* no stall engine on arm64 */
+#else
 #define ENGINES		"mkclean,migrate,stall"
+#endif
 
 static char *map;
 static atomic_int stop_writer, stop_disturber;
