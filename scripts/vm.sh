@@ -158,6 +158,8 @@ console=ttyS0
 [ "$GUEST_ARCH" = arm64 ] && console="ttyAMA0 kpti=0"
 # TESTS="dr_migrate ...": run only these selftests (default: all).
 tests=$(echo ${TESTS:-} | tr ' ' '~')
+# The tests know the CPU model: under -cpu max some injects are weak.
+[ "$GUEST_ARCH" = arm64 ] && GUEST_ENV="${GUEST_ENV:-} DR_GUEST_CPU=$GUEST_CPU"
 genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
 append="console=$console loglevel=4 panic=-1 $io ${VM_APPEND:-} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 log=$out/console.log
