@@ -6,6 +6,7 @@
  * the injected stale-TLB migration is caught; NR_ISOLATED_* balances.
  */
 #include <dirent.h>
+#include <sys/utsname.h>
 #include "dr_test.h"
 #include "kselftest_harness.h"
 
@@ -127,6 +128,25 @@ TEST_F_TIMEOUT(mig, async_and_sync_light_modes_clean, 90)
 	EXPECT_LT(0, dr_json_num(JSON, "migrated"));
 }
 
+/*
+ * arm64 6.5+ batches migration's unmaps too, but sends each TLBI when the
+ * PTE is cleared; only the DSB waits for try_to_unmap_flush(). Skipping
+ * that leaves nothing stale: the inject only reaches the unbatched retries
+ * (6.12 -cpu cortex-a57: 0 lost in 10 s).
+ */
+static bool arm64_batched_unmap(void)
+{
+#ifdef __aarch64__
+	struct utsname u;
+	int a = 0, b = 0;
+
+	return !uname(&u) && sscanf(u.release, "%d.%d", &a, &b) == 2 &&
+	       (a > 6 || (a == 6 && b >= 5));
+#else
+	return false;
+#endif
+}
+
 TEST_F_TIMEOUT(mig, injected_stale_tlb_migration_detected, 90)
 {
 	/*
@@ -140,8 +160,8 @@ TEST_F_TIMEOUT(mig, injected_stale_tlb_migration_detected, 90)
 	long long first;
 
 	EXPECT_LT(0, dr_json_num(JSON, "inject_ptes"));
-	if (rc == DR_EXIT_PASS && dr_detection_weak()) {
-		TH_LOG("-cpu max: injected, none caught");
+	if (rc == DR_EXIT_PASS && (dr_detection_weak() || arm64_batched_unmap())) {
+		TH_LOG("injected, none caught (-cpu max, or arm64's eager batched TLBIs)");
 		return;
 	}
 	EXPECT_EQ(DR_EXIT_LOST, rc);
