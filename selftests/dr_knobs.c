@@ -393,14 +393,11 @@ TEST_F(knobs, operator_run_exercises_kernel_paths)
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_DURATION, "1500"));
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
 	EXPECT_EQ(1, dr_stat("running"));
-	/* The first pass, however slow the guest (arm64 TCG: over 0.5 s). */
-	for (int i = 0; i < 14 && dr_stat("mkclean.folios") <= 0; i++)
-		usleep(100000);
+	/* duration_ms stops the run by itself; the stats stay readable. */
+	sleep(3);
+	EXPECT_EQ(0, dr_stat("running"));
 	EXPECT_LT(0, dr_stat("mkclean.folios"));
 	EXPECT_LT(0, dr_stat("kprobe.folio_mkclean"));
-	/* duration_ms stops the run by itself. */
-	sleep(2);
-	EXPECT_EQ(0, dr_stat("running"));
 	EXPECT_LT(0, dr_stat("writeback.ops"));
 	EXPECT_LT(0, dr_stat("evict.ops"));
 	EXPECT_LT(0, dr_stat("kprobe.__filemap_remove_folio"));
