@@ -10,23 +10,12 @@
  * flush; stall_reclaim is validated. On arm64, which flushes inline, the
  * engine and mprotect_noflush are refused.
  */
-#include <sys/utsname.h>
 #include "dr_test.h"
 #include "kselftest_harness.h"
 
 #define JSON "/tmp/dr_stall.json"
 
 /* Is the running kernel older than major.minor? */
-static bool kernel_before(int major, int minor)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return false;
-	return a < major || (a == major && b < minor);
-}
-
 /*
  * Does the kernel lose writes in zap (rmap removed before the flush)?
  * Before 6.2, unless its builder says it carries a fix (DR_ZAP_FIXED=1:
@@ -36,7 +25,7 @@ static bool zap_window_open(void)
 {
 	const char *fixed = getenv("DR_ZAP_FIXED");
 
-	return kernel_before(6, 2) && !(fixed && !strcmp(fixed, "1"));
+	return dr_kernel_before(6, 2) && !(fixed && !strcmp(fixed, "1"));
 }
 
 /* Count of the stalled call site whose symbol starts with fn, or -1. */
