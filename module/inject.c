@@ -182,13 +182,15 @@ bool dr_inject_accessflags(struct pt_regs *regs)
 	struct vm_area_struct *vma = (void *)DR_ARG(regs, 0);
 	unsigned long addr = DR_ARG(regs, 1), flags;
 	pte_t *ptep = (void *)DR_ARG(regs, 2);
-	pte_t entry = __pte(DR_ARG(regs, 3)), cur = ptep_get(ptep);
 	struct dr_stale *free = NULL;
+	pte_t entry, cur;
 	unsigned int i;
 
 	if (!dr_inject_is(DR_INJ_ACCESSFLAGS_STALE) || !READ_ONCE(dr.running) ||
 	    !(vma->vm_flags & VM_SHARED))
 		return false;
+	entry = __pte(DR_ARG(regs, 3));
+	cur = ptep_get(ptep);
 	raw_spin_lock_irqsave(&dr_stale_lock, flags);
 	for (i = 0; i < DR_STALE_SLOTS; i++) {
 		struct dr_stale *s = &dr_stale[i];
