@@ -17,6 +17,7 @@
 /* Exit codes: enum dr_exit in dirtyrace.h (docs/protocol.md, dirtyrace(1)). */
 
 #define MAX_WRITERS	256	/* the writer id is 8 bits of a stamp */
+#define PAUSE_TIMEOUT_S	30	/* a writer not pausing by then is stuck */
 #define MAX_REPORTED	100	/* loss records kept for the reports */
 
 /* --engines names: the module's, then the hammer's own libnuma migrator. */
@@ -154,6 +155,7 @@ struct control {
 	atomic_uint gen;		/* pause generation */
 	atomic_uint stop;
 	atomic_uint ack[MAX_WRITERS];	/* last pause generation seen */
+	atomic_int tid[MAX_WRITERS];	/* to name a writer that does not pause */
 	atomic_ullong writes[MAX_WRITERS];
 	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
 	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -189,12 +190,24 @@ static void oracle_check(struct writer *w, size_t off, unsigned int armed,
 			oracle_stale(w->tf, off, k, w->id);
 }
 
-/* Hold while the coordinator verifies; ack so it knows we are quiet. */
+/*
+ * Hold while the coordinator verifies; ack so it knows we are quiet. The
+ * ack is re-sent while holding: a writer slow to wake (a starved vCPU, a
+ * debug kernel) can sleep through a resume and the next pause, and must
+ * ack that pause too. gen is read before paused: the coordinator bumps gen
+ * and then sets paused, so paused seen set after gen g is pause g itself,
+ * and we stay here until its resume.
+ */
 static void writer_hold(struct control *ctl, unsigned int id)
 {
-	atomic_store(&ctl->ack[id], atomic_load(&ctl->gen));
-	while (atomic_load(&ctl->paused) && !atomic_load(&ctl->stop))
+	for (;;) {
+		unsigned int gen = atomic_load(&ctl->gen);
+
+		if (!atomic_load(&ctl->paused) || atomic_load(&ctl->stop))
+			return;
+		atomic_store(&ctl->ack[id], gen);
 		usleep(200);
+	}
 }
 
 /*
@@ -235,6 +248,7 @@ static void *writer_fn(void *arg)
 	uint64_t hot_len = HOT_PAGES * (PAGE / sizeof(uint64_t)) / tf->nwriters;
 	unsigned int left = 0, runs = 0;
 
+	atomic_store(&ctl->tid[w->id], (int)syscall(SYS_gettid));
 	if (w->pin)
 		pin_self(w->id);
 	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
@@ -350,20 +364,48 @@ int writers_start(struct testfile *tf, const struct opts *o)
 }
 
 /* Returns 0 once every writer acknowledged, -1 after 30 s. */
+/* A writer that did not pause: its state and where the kernel holds it. */
+static void writer_describe(const struct control *ctl, unsigned int id)
+{
+	int tid = atomic_load(&ctl->tid[id]);
+	char path[64], line[256], *st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	f = fopen(path, "r");
+	st = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fprintf(stderr, "dirtyrace: writer %u (tid %d, state %c) did not pause in %d s\n",
+		id, tid, st && st[1] ? st[2] : '?', PAUSE_TIMEOUT_S);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/stack", tid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		fprintf(stderr, "dirtyrace:   %s", line);
+	if (f)
+		fclose(f);
+}
+
 int writers_pause(struct testfile *tf)
 {
 	struct control *ctl = tf->ctl;
 	unsigned int gen = atomic_fetch_add(&ctl->gen, 1) + 1, i;
-	double deadline = now() + 30;
+	double deadline = now() + PAUSE_TIMEOUT_S;
+	int ret = 0;
 
 	atomic_store(&ctl->paused, 1);
 	for (i = 0; i < tf->nwriters; i++)
 		while (atomic_load(&ctl->ack[i]) != gen) {
-			if (now() > deadline || writers_dead(tf))
+			if (writers_dead(tf))
 				return -1;
+			if (now() > deadline) {
+				writer_describe(ctl, i);
+				ret = -1;
+				break;
+			}
 			usleep(100);
 		}
-	return 0;
+	return ret;
 }
 
 void writers_resume(struct testfile *tf)
