@@ -24,10 +24,17 @@ void knob_path(char *buf, size_t len, const char *knob)
 	snprintf(buf, len, DR_DEBUGFS_PATH "/%s", knob);
 }
 
-/* Returns DR_EXIT_PASS, or DR_EXIT_SKIP after naming the missing prerequisite. */
+#define DR_BUSY_MSG \
+	"dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n"
+
+/*
+ * Returns DR_EXIT_PASS, DR_EXIT_SKIP after naming the missing
+ * prerequisite, or DR_EXIT_USAGE when another run holds the module.
+ */
 int module_check(void)
 {
 	struct statfs sfs;
+	char running[8];
 	struct stat st;
 
 	if (geteuid() != 0) {
@@ -41,6 +48,11 @@ int module_check(void)
 	if (stat(DR_DEBUGFS_PATH, &st)) {
 		fprintf(stderr, "dirtyrace: skip: the dirtyrace module is not loaded; fix: insmod dirtyrace.ko (or modprobe dirtyrace after a dkms install)\n");
 		return DR_EXIT_SKIP;
+	}
+	/* Refuse before the fill, which takes seconds on a slow kernel. */
+	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1') {
+		fprintf(stderr, DR_BUSY_MSG);
+		return DR_EXIT_USAGE;
 	}
 	return DR_EXIT_PASS;
 }
@@ -175,7 +187,7 @@ static void engine_knobs_restore(void)
 static int setup_failed(int err, const char *knob, const struct testfile *tf)
 {
 	if (err == -EBUSY)
-		fprintf(stderr, "dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n");
+		fprintf(stderr, DR_BUSY_MSG);
 	else if (err == -EPERM)
 		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
 	else if (err == -EOPNOTSUPP && !strcmp(knob, DR_KNOB_RUN))
