@@ -84,7 +84,7 @@ check_one() {
 	# rmmod/insmod cycles per engine and inject instead of 6.
 	local -a env=(KERNEL="$dbg/$c.bzImage" KDIR="$obj" VM_TIMEOUT=7200
 		      KSFT_TIMEOUT=1800
-		      GUEST_ENV="DR_RELOAD_CYCLES=${DEBUG_RELOAD_CYCLES:-20} DR_ZAP_FIXED=1")
+		      GUEST_ENV="DR_RELOAD_CYCLES=${DEBUG_RELOAD_CYCLES:-20} DR_ZAP_FIXED=1 DR_DEBUG_KERNEL=1")
 	[ "$c" = kcsan ] && env+=(KCSAN_SCOPE=module)
 	[ -f "$dbg/$c.bzImage" ] || die "$c is not built (debug.sh build)"
 	echo "# debug: $c: selftests"

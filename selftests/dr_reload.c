@@ -29,7 +29,7 @@ struct config {
 static const struct config configs[] = {
 	{ "mkclean", "none", { "mkclean.passes" }, 0 },
 	{ "migrate", "none", { "migrate.calls" }, 0 },
-	{ "ioremap", "none", { "ioremap.cycles" }, 1 },
+	{ "ioremap", "none", { "ioremap.words_verified", "ioremap.checker_accesses" }, 1 },
 	{ "stall", "none", { "stall.stalls" }, 0 },
 	{ "mkclean,migrate,ioremap,stall", "none",
 	  { "mkclean.passes", "stall.stalls" }, 1 },
