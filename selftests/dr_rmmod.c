@@ -21,8 +21,10 @@ int main(void)
 	dr_save_params();
 
 	pid = dr_hammer_spawn(args);
-	sleep(4);
-	ret = dr_stat("running") == 1 ? dr_unload_module() : -ENOTCONN;
+	ret = dr_wait_running(60) ? 0 : -ENOTCONN;
+	sleep(2);		/* engines and agitators under way */
+	if (!ret)
+		ret = dr_stat("running") == 1 ? dr_unload_module() : -ENOTCONN;
 	ksft_test_result(ret == 0, "rmmod while the engines run (%d)\n", ret);
 
 	/*

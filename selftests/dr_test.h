@@ -37,11 +37,18 @@
  * accepts a clean run once the inject has been exercised: that lane is
  * for kernel reports, make check for detection.
  */
+static inline bool dr_debug_kernel(void)
+{
+	const char *dbg = getenv("DR_DEBUG_KERNEL");
+
+	return dbg && !strcmp(dbg, "1");
+}
+
 static inline bool dr_detection_weak(void)
 {
-	const char *cpu = getenv("DR_GUEST_CPU"), *dbg = getenv("DR_DEBUG_KERNEL");
+	const char *cpu = getenv("DR_GUEST_CPU");
 
-	return (cpu && !strcmp(cpu, "max")) || (dbg && !strcmp(dbg, "1"));
+	return (cpu && !strcmp(cpu, "max")) || dr_debug_kernel();
 }
 
 /*
@@ -174,6 +181,20 @@ static inline long long dr_json_num(const char *path, const char *key)
 	if (!p || p[strlen(pat)] < '0' || p[strlen(pat)] > '9')
 		return -1;
 	return atoll(p + strlen(pat));
+}
+
+/*
+ * Wait up to secs for a run to start: a hammer fills its file first, which
+ * took over 4 s on make check-debug's KCSAN kernel.
+ */
+static inline bool dr_wait_running(int secs)
+{
+	for (int i = 0; i < secs * 10; i++) {
+		if (dr_stat("running") == 1)
+			return true;
+		usleep(100000);
+	}
+	return false;
 }
 
 /* Run the hammer with argv (NULL-terminated, without "dirtyrace run"). */
