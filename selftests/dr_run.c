@@ -218,6 +218,22 @@ TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 	EXPECT_EQ(0, dirtyrace_entries(dr_test_dir()));	/* nor a file */
 }
 
+/*
+ * Sixteen writers per CPU and a verify round at every coordinator tick
+ * (20 ms): a writer woken late sleeps through a resume and the next pause
+ * and must ack that pause too, or the run ends "writers did not pause"
+ * (it did, on 6.1, before holding writers re-acked).
+ */
+TEST_F_TIMEOUT(run, crowded_writers_keep_pausing, 120)
+{
+	const char *const args[] = { "--duration", "10", "--threads", "16", "--procs", "2",
+			       "--verify-interval", "1", "--json", JSON, NULL };
+
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
+	EXPECT_LT(10, dr_json_num(JSON, "rounds"));	/* 24 measured on 6.1 */
+	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
+}
+
 /* Killed while it fills its file: no file is left (it never had a name). */
 TEST_F_TIMEOUT(run, killed_during_fill_leaves_no_file, 60)
 {
