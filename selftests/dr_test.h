@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -209,6 +210,8 @@ static inline pid_t dr_hammer_spawn(const char *const *args)
 	argv[n] = NULL;
 	pid = fork();
 	if (!pid) {
+		/* A test killed at its timeout ends its hammer's run too. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
