@@ -262,8 +262,8 @@ TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 120)
 }
 
 /*
- * A 30 s run sent sig 1 s after it started: its exit status; *running says whether
- * it was running when the signal went.
+ * A 30 s run sent sig 1 s after it started: its exit status; *running
+ * says whether it was running when the signal went.
  */
 static int signalled_run(int sig, long long *running)
 {

@@ -15,7 +15,6 @@
 
 #define JSON "/tmp/dr_stall.json"
 
-/* Is the running kernel older than major.minor? */
 /*
  * Does the kernel lose writes in zap (rmap removed before the flush)?
  * Before 6.2, unless its builder says it carries a fix (DR_ZAP_FIXED=1:
@@ -23,9 +22,7 @@
  */
 static bool zap_window_open(void)
 {
-	const char *fixed = getenv("DR_ZAP_FIXED");
-
-	return dr_kernel_before(6, 2) && !(fixed && !strcmp(fixed, "1"));
+	return dr_kernel_before(6, 2) && !dr_env_is_1("DR_ZAP_FIXED");
 }
 
 /* Count of the stalled call site whose symbol starts with fn, or -1. */

@@ -38,11 +38,17 @@
  * accepts a clean run once the inject has been exercised: that lane is
  * for kernel reports, make check for detection.
  */
+/* Is the guest environment variable name set to "1"? */
+static inline bool dr_env_is_1(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
+}
+
 static inline bool dr_debug_kernel(void)
 {
-	const char *dbg = getenv("DR_DEBUG_KERNEL");
-
-	return dbg && !strcmp(dbg, "1");
+	return dr_env_is_1("DR_DEBUG_KERNEL");
 }
 
 static inline bool dr_detection_weak(void)

@@ -27,6 +27,14 @@ void knob_path(char *buf, size_t len, const char *knob)
 #define DR_BUSY_MSG \
 	"dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n"
 
+/* Is a run (a hammer's or an operator's) going? Not ours to touch. */
+static bool module_busy(void)
+{
+	char running[8];
+
+	return !knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1';
+}
+
 /*
  * Returns DR_EXIT_PASS, DR_EXIT_SKIP after naming the missing
  * prerequisite, or DR_EXIT_USAGE when another run holds the module.
@@ -34,7 +42,6 @@ void knob_path(char *buf, size_t len, const char *knob)
 int module_check(void)
 {
 	struct statfs sfs;
-	char running[8];
 	struct stat st;
 
 	if (geteuid() != 0) {
@@ -50,7 +57,7 @@ int module_check(void)
 		return DR_EXIT_SKIP;
 	}
 	/* Refuse before the fill, which takes seconds on a slow kernel. */
-	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1') {
+	if (module_busy()) {
 		fprintf(stderr, DR_BUSY_MSG);
 		return DR_EXIT_USAGE;
 	}
@@ -206,11 +213,11 @@ static int setup_failed(int err, const char *knob, const struct testfile *tf)
 int module_setup(const struct opts *o, const struct testfile *tf)
 {
 	const char *knob = DR_KNOB_RUN;
-	char engines[64], running[8];
+	char engines[64];
 	int err = -EBUSY;
 
-	/* Another run (a hammer's or an operator's) is not ours to touch. */
-	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1')
+	/* Again: one may have started while we filled the file. */
+	if (module_busy())
 		return setup_failed(err, knob, tf);
 	module_engines(o->engine_mask, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))

@@ -363,7 +363,6 @@ int writers_start(struct testfile *tf, const struct opts *o)
 	return 0;
 }
 
-/* Returns 0 once every writer acknowledged, -1 after 30 s. */
 /* A writer that did not pause: its state and where the kernel holds it. */
 static void writer_describe(const struct control *ctl, unsigned int id)
 {
@@ -386,6 +385,10 @@ static void writer_describe(const struct control *ctl, unsigned int id)
 		fclose(f);
 }
 
+/*
+ * Returns 0 once every writer acknowledged, -1 when one died or did not
+ * within PAUSE_TIMEOUT_S (each such writer named).
+ */
 int writers_pause(struct testfile *tf)
 {
 	struct control *ctl = tf->ctl;
