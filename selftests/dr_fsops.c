@@ -81,7 +81,7 @@ static void *disturber(void *arg)
 	return NULL;
 }
 
-static void thaw_on_alarm(int sig)
+static void thaw(void)
 {
 	if (freeze_fd >= 0)
 		ioctl(freeze_fd, FITHAW, 0);
@@ -131,7 +131,7 @@ FIXTURE_SETUP(fsops)
 
 FIXTURE_TEARDOWN(fsops)
 {
-	thaw_on_alarm(0);
+	thaw();
 	if (freeze_fd >= 0)
 		close(freeze_fd);
 	freeze_fd = -1;
@@ -189,6 +189,76 @@ TEST_F_TIMEOUT(fsops, truncate_punch_direct_under_engines, 120)
 	       atomic_load(&disturbances), atomic_load(&stores), passes, calls);
 }
 
+/* What the frozen phase saw, sent back by the child that ran it. */
+struct frozen {
+	int freeze, thaw;		/* ioctl results */
+	long long passes, running;	/* mkclean passes while frozen, running then */
+	long long run0_ms;		/* how long run=0 took while frozen */
+};
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Freeze, watch the engines, stop the run, thaw: in a child process. The
+ * writer's fault waits for the thaw holding its mm's mmap_lock; anything
+ * that then queues for that lock for writing (khugepaged, an mmap) blocks
+ * every later fault of the test process, and a thaw due from the test
+ * process itself (its alarm handler) never came: the 6.1 suite hung frozen.
+ * The child has its own mm; a guard in its own session thaws after 30 s
+ * whatever happens to the test (the harness kills the test's group).
+ */
+static void frozen_phase(int out)
+{
+	struct frozen r = { .thaw = -1 };
+	struct timespec t0;
+	long long before;
+
+	r.freeze = ioctl(freeze_fd, FIFREEZE, 0);
+	if (!r.freeze) {
+		before = dr_stat("mkclean.passes");
+		sleep(3);
+		r.passes = dr_stat("mkclean.passes") - before;
+		r.running = dr_stat("running");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		dr_knob_write(DR_KNOB_RUN, "0");
+		r.run0_ms = ms_since(&t0);
+		r.thaw = ioctl(freeze_fd, FITHAW, 0);
+	}
+	_exit(write(out, &r, sizeof(r)) != sizeof(r));
+}
+
+static pid_t thaw_guard(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		setsid();
+		sleep(30);
+		thaw();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Queue for the test's mmap_lock as khugepaged does, until told to stop. */
+static void *mm_locker(void *arg)
+{
+	while (!atomic_load(&stop_disturber)) {
+		void *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, PAGE);
+		usleep(1000);
+	}
+	return NULL;
+}
+
 /*
  * fsfreeze while the engines write back: they keep running (nothing to
  * write on a frozen fs, none of them may wait for the thaw), run=0 returns
@@ -196,34 +266,42 @@ TEST_F_TIMEOUT(fsops, truncate_punch_direct_under_engines, 120)
  */
 TEST_F_TIMEOUT(fsops, fsfreeze_during_writeback, 120)
 {
-	long long before, during, frozen;
-	struct timespec t0, t1;
+	struct frozen r = { .freeze = -1 };
+	int pipefd[2], status;
+	pid_t pid, guard;
+	long before;
 
 	freeze_fd = open(dr_test_dir(), O_RDONLY);
 	ASSERT_LE(0, freeze_fd);
-	signal(SIGALRM, thaw_on_alarm);
+	ASSERT_EQ(0, pipe(pipefd));
+	ASSERT_EQ(0, pthread_create(&self->td, NULL, mm_locker, NULL));
 	sleep(2);
-	alarm(30);		/* the test's own safety net: never leave it frozen */
-	ASSERT_EQ(0, ioctl(freeze_fd, FIFREEZE, 0));
-	before = dr_stat("mkclean.passes");
-	sleep(3);
-	during = dr_stat("mkclean.passes");
-	frozen = during - before;
-	EXPECT_LT(0, frozen);
-	EXPECT_EQ(1, dr_stat("running"));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	EXPECT_GT(10, t1.tv_sec - t0.tv_sec);
-	ASSERT_EQ(0, ioctl(freeze_fd, FITHAW, 0));
-	alarm(0);
+	guard = thaw_guard();
+	ASSERT_LE(0, guard);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		frozen_phase(pipefd[1]);
+	close(pipefd[1]);
+	EXPECT_EQ(sizeof(r), read(pipefd[0], &r, sizeof(r)));
+	close(pipefd[0]);
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	kill(guard, SIGKILL);
+	waitpid(guard, NULL, 0);
+	atomic_store(&stop_disturber, 1);
+	pthread_join(self->td, NULL);
+	ASSERT_EQ(0, r.freeze);
+	EXPECT_EQ(0, r.thaw);
+	EXPECT_LT(0, r.passes);
+	EXPECT_EQ(1, r.running);
+	EXPECT_GT(10000, r.run0_ms);
 	before = atomic_load(&stores);
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
 	sleep(2);
 	EXPECT_LT(before, atomic_load(&stores));
 	EXPECT_EQ(0, lost_stores(_metadata, self));
-	TH_LOG("mkclean passes while frozen: %lld, stores: %ld", frozen,
-	       atomic_load(&stores));
+	TH_LOG("mkclean passes while frozen: %lld, run=0 took %lld ms, stores: %ld",
+	       r.passes, r.run0_ms, atomic_load(&stores));
 }
 
 TEST_HARNESS_MAIN
