@@ -28,12 +28,6 @@ struct dr_probe {
 	enum dr_arg arg;
 	/* Optional, for calls on the target: true if it answered the call. */
 	bool (*hook)(struct pt_regs *regs);
-	/*
-	 * On the ftrace call site: the stall hooks spin and wake the cleaner
-	 * in the caller's context, which an int3 handler (NMI-like, irqs
-	 * off) is not.
-	 */
-	bool at_site;
 	bool registered;
 };
 
@@ -74,9 +68,9 @@ static struct dr_probe dr_probes[] = {
 #endif
 #if DR_ARCH_FLUSH_PROBES
 	{ .name = "flush_tlb_mm_range",
-	  .arg = DR_ARG_HOOK, .hook = dr_stall_flush_mm, .at_site = true },
+	  .arg = DR_ARG_HOOK, .hook = dr_stall_flush_mm },
 	{ .name = "arch_tlbbatch_flush",
-	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush, .at_site = true },
+	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush },
 #endif
 	{ .name = DR_SYM_SET_ACCESS_FLAGS,
 	  .stat = DR_STAT_KP_SET_ACCESS, .arg = DR_ARG_VMA,
@@ -155,15 +149,14 @@ bool dr_probe_registered(const char *symbol)
  * trampoline that every probed call runs through, and under QEMU's TCG
  * (6.1 and 6.12) a CPU entering a probed function then jumped to address
  * 0 about once in 150-300 loads or unloads. Found with a probe that is
- * registered disabled, which patches nothing. Only the stall engine's
- * two probes stay on the site (at_site).
+ * registered disabled, which patches nothing.
  */
 static void dr_probe_place(struct dr_probe *p)
 {
 	struct kprobe where = { .symbol_name = p->name, .flags = KPROBE_FLAG_DISABLED };
 
 	p->kp.symbol_name = p->name;
-	if (!DR_FTRACE_SITE_LEN || p->at_site || register_kprobe(&where))
+	if (!DR_FTRACE_SITE_LEN || register_kprobe(&where))
 		return;
 	if (where.flags & KPROBE_FLAG_FTRACE) {
 		p->kp.symbol_name = NULL;
