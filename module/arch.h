@@ -28,8 +28,6 @@ enum dr_kpte_level { DR_KPTE_NONE, DR_KPTE_4K, DR_KPTE_2M, DR_KPTE_OTHER };
 #define DR_ARCH_FLUSH_PROBES	1
 /* lookup_address() finds kernel PTEs without init_mm. */
 #define DR_ARCH_KPTE_NEEDS_INIT_MM	0
-/* The ftrace call site at a function's entry: a 5-byte call or nop. */
-#define DR_FTRACE_SITE_LEN	5
 #define DR_FLUSH_ALL	TLB_FLUSH_ALL	/* flush_tlb_mm_range()'s "whole mm" end */
 
 /* Invalidate one kernel page's TLB entry on this CPU only (inject use). */
@@ -105,7 +103,6 @@ static inline pte_t *dr_kernel_pte(struct mm_struct *init, unsigned long va,
  */
 #define DR_ARCH_FLUSH_PROBES	0
 #define DR_ARCH_KPTE_NEEDS_INIT_MM	1
-#define DR_FTRACE_SITE_LEN	0	/* probes stay where kprobes puts them */
 #define DR_FLUSH_ALL	ULONG_MAX	/* no such end here */
 
 static inline void dr_flush_tlb_local(unsigned long addr)

@@ -22,7 +22,6 @@ enum dr_arg {
 };
 
 struct dr_probe {
-	const char *name;
 	struct kprobe kp;
 	enum dr_stat stat;
 	enum dr_arg arg;
@@ -38,44 +37,40 @@ static bool dr_hook_migrate_flags(struct pt_regs *regs)
 	return false;
 }
 
-/*
- * Every probe has a post handler: it keeps kprobes from optimizing the
- * int3 into a jump (a multi-byte patch of running code), and makes an
- * ftrace-based probe, where one is left, honour a changed ip.
- */
+/* A post handler makes the ftrace-based kprobe honour a changed ip. */
 static void dr_probe_post(struct kprobe *p, struct pt_regs *regs,
 			  unsigned long flags)
 {
 }
 
 static struct dr_probe dr_probes[] = {
-	{ .name = "folio_mkclean",
+	{ .kp.symbol_name = "folio_mkclean",
 	  .stat = DR_STAT_KP_MKCLEAN, .arg = DR_ARG_FOLIO },
-	{ .name = "ptep_clear_flush",
+	{ .kp.symbol_name = "ptep_clear_flush", .kp.post_handler = dr_probe_post,
 	  .stat = DR_STAT_KP_PTE_FLUSH, .arg = DR_ARG_VMA,
 	  .hook = dr_inject_migrate_unmap },
-	{ .name = "do_writepages",
+	{ .kp.symbol_name = "do_writepages",
 	  .stat = DR_STAT_KP_WRITEBACK, .arg = DR_ARG_MAPPING },
-	{ .name = "__filemap_remove_folio",
+	{ .kp.symbol_name = "__filemap_remove_folio",
 	  .stat = DR_STAT_KP_EVICT, .arg = DR_ARG_FOLIO },
-	{ .name = "pmd_free_pte_page",
+	{ .kp.symbol_name = "pmd_free_pte_page",
 	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
-	{ .name = "migrate_pages",
+	{ .kp.symbol_name = "migrate_pages",
 	  .stat = DR_STAT_KP_MIGRATE_PAGES, .arg = DR_ARG_LIST },
 #ifdef CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH	/* else an empty inline */
-	{ .name = "try_to_unmap_flush",
+	{ .kp.symbol_name = "try_to_unmap_flush", .kp.post_handler = dr_probe_post,
 	  .arg = DR_ARG_HOOK, .hook = dr_inject_migrate_batch_flush },
 #endif
 #if DR_ARCH_FLUSH_PROBES
-	{ .name = "flush_tlb_mm_range",
+	{ .kp.symbol_name = "flush_tlb_mm_range", .kp.post_handler = dr_probe_post,
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_flush_mm },
-	{ .name = "arch_tlbbatch_flush",
+	{ .kp.symbol_name = "arch_tlbbatch_flush",
 	  .arg = DR_ARG_HOOK, .hook = dr_stall_batch_flush },
 #endif
-	{ .name = DR_SYM_SET_ACCESS_FLAGS,
+	{ .kp.symbol_name = DR_SYM_SET_ACCESS_FLAGS,
 	  .stat = DR_STAT_KP_SET_ACCESS, .arg = DR_ARG_VMA,
 	  .hook = dr_inject_accessflags },
-	{ .name = "folio_migrate_flags",
+	{ .kp.symbol_name = "folio_migrate_flags",
 	  .stat = DR_STAT_KP_MIGRATE_FOLIO, .arg = DR_ARG_FOLIO,
 	  .hook = dr_hook_migrate_flags },
 };
@@ -136,63 +131,23 @@ bool dr_probe_registered(const char *symbol)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(dr_probes); i++)
-		if (!strcmp(dr_probes[i].name, symbol))
+		if (!strcmp(dr_probes[i].kp.symbol_name, symbol))
 			return dr_probes[i].registered;
 	return false;
 }
 
 /* A missing probe is reported in the stats, never fatal. */
-/*
- * Where to probe p: past its function's ftrace call site, so the probe is
- * an int3 armed and disarmed by a one-byte poke. A probe on the call site
- * is ftrace's: arming and disarming re-patch the call sites and the
- * trampoline that every probed call runs through, and under QEMU's TCG
- * (6.1 and 6.12) a CPU entering a probed function then jumped to address
- * 0 about once in 150-300 loads or unloads. Found with a probe that is
- * registered disabled, which patches nothing.
- */
-static void dr_probe_place(struct dr_probe *p)
-{
-	struct kprobe where = { .symbol_name = p->name, .flags = KPROBE_FLAG_DISABLED };
-
-	p->kp.symbol_name = p->name;
-	if (!DR_FTRACE_SITE_LEN || register_kprobe(&where))
-		return;
-	if (where.flags & KPROBE_FLAG_FTRACE) {
-		p->kp.symbol_name = NULL;
-		p->kp.addr = (void *)where.addr + DR_FTRACE_SITE_LEN;
-	}
-	unregister_kprobe(&where);
-}
-
-static int dr_probe_register(struct dr_probe *p)
-{
-	int ret;
-
-	dr_probe_place(p);
-	p->kp.pre_handler = dr_probe_pre;
-	p->kp.post_handler = dr_probe_post;
-	ret = register_kprobe(&p->kp);
-	if (ret && !p->kp.symbol_name) {
-		pr_warn("kprobe %s past its ftrace site: %d, probing the site\n", p->name, ret);
-		memset(&p->kp, 0, sizeof(p->kp));
-		p->kp.symbol_name = p->name;
-		p->kp.pre_handler = dr_probe_pre;
-		p->kp.post_handler = dr_probe_post;
-		ret = register_kprobe(&p->kp);
-	}
-	return ret;
-}
-
 int dr_probes_init(void)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(dr_probes); i++) {
-		ret = dr_probe_register(&dr_probes[i]);
+		dr_probes[i].kp.pre_handler = dr_probe_pre;
+		ret = register_kprobe(&dr_probes[i].kp);
 		if (ret) {
-			pr_warn("kprobe %s: %d, its hits stay 0\n", dr_probes[i].name, ret);
+			pr_warn("kprobe %s: %d, its hits stay 0\n",
+				dr_probes[i].kp.symbol_name, ret);
 			dr_stat_inc(DR_STAT_KP_MISSING);
 			continue;
 		}
