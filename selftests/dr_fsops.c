@@ -191,7 +191,7 @@ TEST_F_TIMEOUT(fsops, truncate_punch_direct_under_engines, 120)
 
 /* What the frozen phase saw, sent back by the child that ran it. */
 struct frozen {
-	int freeze, thaw;		/* ioctl results */
+	int freeze, run0, thaw;		/* ioctl and run=0 write results */
 	long long passes, running;	/* mkclean passes while frozen, running then */
 	long long run0_ms;		/* how long run=0 took while frozen */
 };
@@ -215,7 +215,7 @@ static long long ms_since(const struct timespec *t0)
  */
 static void frozen_phase(int out)
 {
-	struct frozen r = { .thaw = -1 };
+	struct frozen r = { .run0 = -1, .thaw = -1 };
 	struct timespec t0;
 	long long before;
 
@@ -226,7 +226,7 @@ static void frozen_phase(int out)
 		r.passes = dr_stat("mkclean.passes") - before;
 		r.running = dr_stat("running");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		dr_knob_write(DR_KNOB_RUN, "0");
+		r.run0 = dr_knob_write(DR_KNOB_RUN, "0");
 		r.run0_ms = ms_since(&t0);
 		r.thaw = ioctl(freeze_fd, FITHAW, 0);
 	}
@@ -267,7 +267,7 @@ static void *mm_locker(void *arg)
 TEST_F_TIMEOUT(fsops, fsfreeze_during_writeback, 120)
 {
 	struct frozen r = { .freeze = -1 };
-	int pipefd[2], status;
+	int pipefd[2];
 	pid_t pid, guard;
 	long before;
 
@@ -285,7 +285,7 @@ TEST_F_TIMEOUT(fsops, fsfreeze_during_writeback, 120)
 	close(pipefd[1]);
 	EXPECT_EQ(sizeof(r), read(pipefd[0], &r, sizeof(r)));
 	close(pipefd[0]);
-	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(pid, waitpid(pid, NULL, 0));
 	kill(guard, SIGKILL);
 	waitpid(guard, NULL, 0);
 	atomic_store(&stop_disturber, 1);
@@ -294,6 +294,7 @@ TEST_F_TIMEOUT(fsops, fsfreeze_during_writeback, 120)
 	EXPECT_EQ(0, r.thaw);
 	EXPECT_LT(0, r.passes);
 	EXPECT_EQ(1, r.running);
+	EXPECT_EQ(0, r.run0);
 	EXPECT_GT(10000, r.run0_ms);
 	before = atomic_load(&stores);
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
