@@ -9,7 +9,8 @@
 # debian-6.12-arm64 | host | /path/bzImage (then KDIR= its build tree,
 # MODDIR= its lib/modules/<rel>), GUEST_CPU (arm64: max, the default, with
 # hardware access/dirty flags, or cortex-a57, dirty bits in software), SMP=2,
-# MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, VM_TIMEOUT=1500 (s),
+# MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, TCG_THREAD=multi|single,
+# VM_TIMEOUT=1500 (s),
 # IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range),
 # TESTS="dr_migrate ..." (check: run only these selftests),
 # VM_APPEND (more kernel command line), GUEST_ENV="K=V ..." (environment
@@ -23,6 +24,8 @@ SMP=${SMP:-2}
 MEM=${MEM:-2048}
 NODES=${NODES:-2}
 ACCEL=${ACCEL:-auto}
+TCG_THREAD=${TCG_THREAD:-multi}
+case "$TCG_THREAD" in multi|single) ;; *) echo "vm.sh: TCG_THREAD=$TCG_THREAD: multi or single" >&2; exit 2 ;; esac
 VM_TIMEOUT=${VM_TIMEOUT:-1500}
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 die() { echo "vm.sh: $*" >&2; exit 2; }
@@ -202,7 +205,7 @@ kvm_ok() {	# KVM only for a guest of the host's architecture
 }
 
 if [ "$mode" = shell ]; then
-	accel=tcg,thread=multi
+	accel=tcg,thread=$TCG_THREAD
 	kvm_ok && accel=kvm
 	boot "$accel"
 	wait "$qpid"
@@ -225,8 +228,9 @@ if kvm_ok; then
 fi
 if [ "$used" = tcg ]; then
 	mkfs.ext4 -q -F "$out/disk.img"
-	boot tcg,thread=multi
+	boot "tcg,thread=$TCG_THREAD"
 fi
+[ "$used" = tcg ] && used="tcg ($TCG_THREAD-threaded)"
 echo "# vm.sh: $KERNEL ($rel${GUEST_CPU:+, -cpu $GUEST_CPU}), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
 if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT"; then
 	kill "$qpid" 2>/dev/null || true
