@@ -20,7 +20,9 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-$(nproc)}
 CONFIGS=${DEBUG_CONFIGS:-kasan kcsan}
 SECS=${DEBUG_RUN_SECONDS:-120}
-# The whole suite, dr_reload (not in make check) included.
+# The suite; dr_reload runs in a guest of its own, under single-threaded TCG
+# (multi-threaded TCG keeps stale code after the kernel patches a kprobe's
+# ftrace site: docs/results.md), as in make check.
 DEBUG_TESTS="dr_knobs dr_run dr_ioremap dr_migrate dr_agitate dr_stall dr_rmmod dr_fsops dr_reload"
 die() { echo "debug: $*" >&2; exit 2; }
 
@@ -87,11 +89,20 @@ check_one() {
 		      GUEST_ENV="DR_RELOAD_CYCLES=${DEBUG_RELOAD_CYCLES:-20} DR_ZAP_FIXED=1 DR_DEBUG_KERNEL=1")
 	[ "$c" = kcsan ] && env+=(KCSAN_SCOPE=module)
 	[ -f "$dbg/$c.bzImage" ] || die "$c is not built (debug.sh build)"
+	local tests=" ${TESTS:-$DEBUG_TESTS} " others
+	others=$(echo ${tests// dr_reload / })
 	echo "# debug: $c: selftests"
-	env "${env[@]}" TESTS="${TESTS:-$DEBUG_TESTS}" "$top/scripts/vm.sh" check || rc=1
-	# The long run reuses the guest's directory: keep the suite's log.
-	cp "$top/build/vm/$(make -s -C "$obj" kernelrelease)/console.log" \
-		"$dbg/console-$c-suite.log" 2>/dev/null || true
+	[ -z "$others" ] ||
+		env "${env[@]}" TESTS="$others" "$top/scripts/vm.sh" check || rc=1
+	# The next guests reuse the guest's directory: keep each one's log.
+	local vmdir
+	vmdir=$top/build/vm/$(make -s -C "$obj" kernelrelease)
+	cp "$vmdir/console.log" "$dbg/console-$c-suite.log" 2>/dev/null || true
+	if [ "$tests" != "${tests// dr_reload /}" ]; then
+		echo "# debug: $c: dr_reload, single-threaded TCG"
+		env "${env[@]}" TCG_THREAD=single TESTS=dr_reload "$top/scripts/vm.sh" check || rc=1
+		cp "$vmdir/console.log" "$dbg/console-$c-reload.log" 2>/dev/null || true
+	fi
 	echo "# debug: $c: $SECS s, every engine and agitator"
 	env "${env[@]}" "$top/scripts/vm.sh" run --duration "$SECS" \
 		--engines mkclean,migrate,ioremap,numa,stall --agitate all \
