@@ -43,7 +43,7 @@ done
 # (docs/results.md), so these guests run single-threaded TCG.
 for k in ${KERNELS:-debian-6.1 debian-6.12}; do
 	step "rmmod/insmod cycles on $k, single-threaded TCG" \
-		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload \
+		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload KSFT_TIMEOUT=900 \
 		GUEST_ENV="DR_RELOAD_CYCLES=${RELOAD_CYCLES:-20}" scripts/vm.sh check
 done
 # Migration and the libnuma migrator behave differently on one node:
