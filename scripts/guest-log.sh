@@ -13,18 +13,44 @@ bad='BUG:|WARNING:|Oops|general protection fault|Kernel panic|possible circular 
 tr -d '\r' < "$log" > "$log.txt"
 if [ "${KCSAN_SCOPE:-}" = module ]; then
 	: > "$out/kcsan-kernel.txt"
-	# Reports are framed by lines of '='. The module's are those whose
-	# title ("data-race in A / B") names one of its functions: a racing
-	# access is its own. Races between kernel accesses that the module
-	# only reached (its kthread calling unmap_mapping_range) are the
-	# kernel's, set aside with the rest and counted apart.
+	# Reports are framed by lines of '='. KCSAN's data race needs a plain
+	# access: a report is the module's when an access whose top frame is
+	# the module's is plain (not "(marked)"). Its folio_lock() racing a
+	# plain flags read in filemap_release_folio() is the kernel's race,
+	# set aside and counted as reached from the module's calls. A report
+	# printed without frames (the console drops them at loglevel=4) is
+	# judged by the copy in the dmesg dump, else by its title.
 	awk -v own="$out/kcsan-kernel.txt" '
-		/^(\[ *[0-9.]+\] )?=+$/ { if (inrep) { inrep = 0; flush(); next } }
-		/BUG: KCSAN:/ && !inrep { inrep = 1; rep = $0; mod = /\[dirtyrace\]/; via = 0; next }
-		inrep { rep = rep "\n" $0; if (/\[dirtyrace\]/) via = 1; next }
+		/^(\[ *[0-9.]+\] )?=+$/ { if (inrep) { inrep = 0; finish(); next } }
+		/BUG: KCSAN:/ && !inrep {
+			inrep = 1; k = $0; rep = $0; framed = 0; plain = 0; via = 0; top = 0
+			title = /\[dirtyrace\]/; next
+		}
+		inrep {
+			rep = rep "\n" $0
+			if (/(read|write|read-write)( \([a-z]+\))* to .* on cpu [0-9]+:$/) { marked = /\(marked\)/; top = 1; next }
+			if (top && /\+0x[0-9a-f]+\/0x[0-9a-f]+/) {
+				framed = 1; top = 0
+				if (/\[dirtyrace\]/ && !marked) plain = 1
+			}
+			if (/\[dirtyrace\]/) via = 1
+			next
+		}
 		{ print }
-		function flush() { if (mod) print rep; else { print rep > own; n++; m += via } }
-		END { if (inrep) print rep; printf "# guest-log: %d KCSAN report(s) not in the module set aside in %s (%d reached from its calls into the kernel)\n", n, own, m > "/dev/stderr" }
+		function finish() {
+			if (!(k in text)) order[++nk] = k
+			if (framed) { fv[k] = plain; text[k] = rep; vias[k] = via }
+			else if (!(k in text)) { tv[k] = title; text[k] = rep; vias[k] = via }
+		}
+		END {
+			if (inrep) finish()
+			for (i = 1; i <= nk; i++) {
+				k = order[i]; mine = (k in fv) ? fv[k] : tv[k]
+				if (mine) print text[k]
+				else { print text[k] > own; n++; m += vias[k] }
+			}
+			printf "# guest-log: %d KCSAN report(s) not in the module set aside in %s (%d reached from its calls into the kernel)\n", n, own, m > "/dev/stderr"
+		}
 	' "$log.txt" > "$log.kcsan" && mv "$log.kcsan" "$log.txt"
 fi
 sed -n '/^DIRTYRACE-BOOTED/,/^==== dmesg ====/p' "$log.txt" | sed '1d;$d'
