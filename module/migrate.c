@@ -107,12 +107,20 @@ bool dr_migrate_may_skip(void)
 void dr_migrate_copied(struct folio *dst, struct folio *src)
 {
 	struct dr_mig_worker *w = dr_mig_self();
+	int to, from;
 
 	if (!w)
 		return;
-	if (folio_nid(dst) < DR_MIG_NODES)
-		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + folio_nid(dst));
-	if (folio_nid(dst) != folio_nid(src))
+	/*
+	 * folio_nid() reads the flags word plainly while others set bits in
+	 * it (a fault waiting on src sets PG_waiters): the node bits never
+	 * change while the folio is allocated, so the race is benign.
+	 */
+	to = data_race(folio_nid(dst));
+	from = data_race(folio_nid(src));
+	if (to < DR_MIG_NODES)
+		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + to);
+	if (to != from)
 		dr_stat_inc(DR_STAT_MIGRATE_CROSS_NODE);
 	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || w->nheld >= ARRAY_SIZE(w->held))
 		return;

@@ -230,7 +230,11 @@ TEST_F_TIMEOUT(run, crowded_writers_keep_pausing, 120)
 			       "--verify-interval", "1", "--json", JSON, NULL };
 
 	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(args));
-	EXPECT_LT(10, dr_json_num(JSON, "rounds"));	/* 24 measured on 6.1 */
+	/*
+	 * 24 measured on 6.1; the KCSAN kernel managed 2 in 10 s, still a
+	 * pause after a resume, which is what a late writer must survive.
+	 */
+	EXPECT_LT(dr_debug_kernel() ? 1 : 10, dr_json_num(JSON, "rounds"));
 	EXPECT_EQ(0, dr_json_num(JSON, "lost_writes"));
 }
 
