@@ -117,6 +117,7 @@ void dr_migrate_copied(struct folio *dst, struct folio *src)
 	 * change while the folio is allocated, so the race is benign.
 	 */
 	to = data_race(folio_nid(dst));
+	/* src, whose flags faults waiting on the migration entry set */
 	from = data_race(folio_nid(src));
 	if (to < DR_MIG_NODES)
 		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + to);
