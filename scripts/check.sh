@@ -35,13 +35,11 @@ step checkpatch make -s checkpatch
 step "docs name every stats key, knob and option" scripts/check-docs.sh
 step "W=1 build on ${KERNELS:-debian-6.1 debian-6.12}" make -s w1
 step "dkms build" scripts/dkms-check.sh
-for k in ${KERNELS:-debian-6.1 debian-6.12}; do
-	step "selftests on $k, 2 NUMA nodes" env KERNEL="$k" scripts/vm.sh check
-done
 # dr_reload loads and unloads the module 180 times. Multi-threaded TCG can
 # keep executing a breakpoint the kernel's text patching already removed
-# (docs/results.md), so these guests run single-threaded TCG.
+# (docs/results.md), so its guests run single-threaded TCG.
 for k in ${KERNELS:-debian-6.1 debian-6.12}; do
+	step "selftests on $k, 2 NUMA nodes" env KERNEL="$k" scripts/vm.sh check
 	step "rmmod/insmod cycles on $k, single-threaded TCG" \
 		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload KSFT_TIMEOUT=900 \
 		GUEST_ENV="DR_RELOAD_CYCLES=${RELOAD_CYCLES:-20}" scripts/vm.sh check

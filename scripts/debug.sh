@@ -98,7 +98,7 @@ check_one() {
 	local vmdir
 	vmdir=$top/build/vm/$(make -s -C "$obj" kernelrelease)
 	cp "$vmdir/console.log" "$dbg/console-$c-suite.log" 2>/dev/null || true
-	if [ "$tests" != "${tests// dr_reload /}" ]; then
+	if [[ $tests == *" dr_reload "* ]]; then
 		echo "# debug: $c: dr_reload, single-threaded TCG"
 		env "${env[@]}" TCG_THREAD=single TESTS=dr_reload "$top/scripts/vm.sh" check || rc=1
 		cp "$vmdir/console.log" "$dbg/console-$c-reload.log" 2>/dev/null || true

@@ -37,16 +37,17 @@ if [ "${KCSAN_SCOPE:-}" = module ]; then
 			next
 		}
 		{ print }
+		# A copy with frames replaces one without, never the reverse.
 		function finish() {
 			if (!(k in text)) order[++nk] = k
-			if (framed) { fv[k] = plain; text[k] = rep; vias[k] = via }
-			else if (!(k in text)) { tv[k] = title; text[k] = rep; vias[k] = via }
+			else if (!framed) return
+			mine[k] = framed ? plain : title; text[k] = rep; vias[k] = via
 		}
 		END {
 			if (inrep) finish()
 			for (i = 1; i <= nk; i++) {
-				k = order[i]; mine = (k in fv) ? fv[k] : tv[k]
-				if (mine) print text[k]
+				k = order[i]
+				if (mine[k]) print text[k]
 				else { print text[k] > own; n++; m += vias[k] }
 			}
 			printf "# guest-log: %d KCSAN report(s) not in the module set aside in %s (%d reached from its calls into the kernel)\n", n, own, m > "/dev/stderr"

@@ -25,10 +25,10 @@ MEM=${MEM:-2048}
 NODES=${NODES:-2}
 ACCEL=${ACCEL:-auto}
 TCG_THREAD=${TCG_THREAD:-multi}
-case "$TCG_THREAD" in multi|single) ;; *) echo "vm.sh: TCG_THREAD=$TCG_THREAD: multi or single" >&2; exit 2 ;; esac
 VM_TIMEOUT=${VM_TIMEOUT:-1500}
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 die() { echo "vm.sh: $*" >&2; exit 2; }
+case "$TCG_THREAD" in multi|single) ;; *) die "TCG_THREAD=$TCG_THREAD: multi or single" ;; esac
 
 # --- kernel, its modules and its build tree --------------------------------
 GUEST_ARCH=amd64
