@@ -105,7 +105,13 @@ static bool dr_due(unsigned long *next, u32 ms)
 static int dr_flusher_fn(void *arg)
 {
 	const struct dr_target *t = arg;
-	unsigned long next_wb = jiffies, next_evict = jiffies;
+	unsigned long next_wb = jiffies;
+	/*
+	 * The first eviction waits a period: at once, it could drop the
+	 * whole cache before a worker cleans a folio, and a run with no
+	 * writer to fault it back would exercise nothing.
+	 */
+	unsigned long next_evict = jiffies + msecs_to_jiffies(READ_ONCE(dr_evict_ms));
 
 	while (!kthread_should_stop()) {
 		if (dr_due(&next_wb, READ_ONCE(dr_writeback_ms)))
