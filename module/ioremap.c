@@ -337,6 +337,40 @@ static bool dr_io_huge_works(void)
 	return level == DR_KPTE_2M;
 }
 
+/*
+ * Memory behind the range, not a hole or a device: write a distinct word
+ * at both ends of every page, then read them all back (an open bus reads
+ * all ones, some echo the last value written). Uncached, so the read
+ * comes from the memory, not from our own cache line.
+ */
+static int dr_io_probe(phys_addr_t phys, u64 size)
+{
+	void __iomem *va = ioremap(phys, size);
+	u64 off, last = size - sizeof(u64);
+	int pass;
+
+	if (!va)
+		return -ENOMEM;
+	for (pass = 0; pass < 2; pass++) {
+		for (off = 0; off < size; off += PAGE_SIZE) {
+			u64 a = off, b = off + PAGE_SIZE - sizeof(u64);
+			u64 wa = DR_IO_PROBE ^ (phys + a), wb = DR_IO_PROBE ^ (phys + b);
+
+			if (!pass) {
+				writeq(wa, va + a);
+				writeq(wb, va + min(b, last));
+			} else if (readq(va + a) != wa || readq(va + min(b, last)) != wb) {
+				iounmap(va);
+				pr_warn("ioremap_range: %pa + %#llx does not read back what was written: not memory, refused\n",
+					&phys, off);
+				return -EIO;
+			}
+		}
+	}
+	iounmap(va);
+	return 0;
+}
+
 /* The driver first: the checkers watch what it maps. */
 static void dr_io_stop(void)
 {
@@ -366,6 +400,10 @@ static int dr_io_start(const struct dr_target *t)
 		pr_warn("ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run\n");
 		return -EOPNOTSUPP;
 	}
+	/* Still memory (hot-unplugged, remapped since the claim?): probe again. */
+	ret = dr_io_probe(dr_io_res->start, resource_size(dr_io_res));
+	if (ret)
+		return ret;
 	memset(&dr_io.map, 0, sizeof(dr_io.map));
 	dr_io.nr_checkers = min_t(unsigned int, want, DR_MAX_THREADS);
 	for_each_online_cpu(cpu) {
@@ -408,40 +446,6 @@ static bool dr_io_res_reserved(const struct resource *r)
 	       !READ_ONCE(r->sibling);
 }
 
-/*
- * Memory behind the range, not a hole or a device: write a distinct word
- * at both ends of every page, then read them all back (an open bus reads
- * all ones, some echo the last value written). Uncached, so the read
- * comes from the memory, not from our own cache line.
- */
-static int dr_io_probe(phys_addr_t phys, u64 size)
-{
-	void __iomem *va = ioremap(phys, size);
-	u64 off, last = size - sizeof(u64);
-	int pass;
-
-	if (!va)
-		return -ENOMEM;
-	for (pass = 0; pass < 2; pass++) {
-		for (off = 0; off < size; off += PAGE_SIZE) {
-			u64 a = off, b = off + PAGE_SIZE - sizeof(u64);
-			u64 wa = DR_IO_PROBE ^ (phys + a), wb = DR_IO_PROBE ^ (phys + b);
-
-			if (!pass) {
-				writeq(wa, va + a);
-				writeq(wb, va + min(b, last));
-			} else if (readq(va + a) != wa || readq(va + min(b, last)) != wb) {
-				iounmap(va);
-				pr_warn("ioremap_range: %pa + %#llx does not read back what was written: not memory, refused\n",
-					&phys, off);
-				return -EIO;
-			}
-		}
-	}
-	iounmap(va);
-	return 0;
-}
-
 /* Claim [phys, phys + size) if it is such a range. */
 static struct resource *dr_io_claim(phys_addr_t phys, u64 size, int *err)
 {
@@ -472,17 +476,46 @@ static void dr_io_release(void)
 }
 
 /*
+ * A new range inside the Reserved resource of the claimed one: that
+ * resource may have one child only, so the old claim must go before the
+ * new one is made. What cannot pass is refused before that.
+ */
+static int dr_io_move_within(phys_addr_t phys, u64 size)
+{
+	const struct resource *p = dr_io_res->parent;
+	resource_size_t old_start = dr_io_res->start;
+	resource_size_t old_size = resource_size(dr_io_res);
+	struct resource *r;
+	int err, old_err;
+
+	if (phys < p->start || phys + size - 1 > p->end)
+		return -EINVAL;
+	dr_io_release();
+	r = dr_io_claim(phys, size, &err);
+	if (r) {
+		dr_io_res = r;
+		return 0;
+	}
+	dr_io_res = dr_io_claim(old_start, old_size, &old_err);
+	if (!dr_io_res)
+		pr_warn("ioremap_range: %pa + %pa could not be claimed again (%d): no range now\n",
+			&old_start, &old_size, old_err);
+	return err;
+}
+
+/*
  * "PHYS SIZE" or "PHYS,SIZE" (K/M/G suffixes), or "none". A rejected
- * range leaves the claimed one as it was.
+ * range leaves the claimed one as it was: a range elsewhere is claimed
+ * and probed before the old one is released.
  */
 static int dr_io_set_range(const char *s)
 {
-	resource_size_t old_start = 0, old_size = 0;
-	int err, old_err;
+	const struct resource *p;
 	struct resource *r;
 	phys_addr_t phys;
 	u64 size;
 	char *end;
+	int err;
 
 	if (!strcmp(s, "none")) {
 		dr_io_release();
@@ -499,20 +532,15 @@ static int dr_io_set_range(const char *s)
 	if (!IS_ALIGNED(phys, SZ_2M) || !IS_ALIGNED(size, SZ_2M) ||
 	    size < SZ_4M || size > SZ_1G || phys + size < phys)
 		return -EINVAL;
-	if (dr_io_res) {
-		old_start = dr_io_res->start;
-		old_size = resource_size(dr_io_res);
-		if (old_start == phys && old_size == size)
-			return 0;
-	}
-	/* The old claim would conflict with a new one over it: drop it first. */
-	dr_io_release();
+	if (dr_io_res && dr_io_res->start == phys && resource_size(dr_io_res) == size)
+		return 0;
+	p = dr_io_res ? dr_io_res->parent : NULL;
+	if (p && phys <= p->end && phys + size - 1 >= p->start)
+		return dr_io_move_within(phys, size);
 	r = dr_io_claim(phys, size, &err);
-	if (!r) {
-		if (old_size)
-			dr_io_res = dr_io_claim(old_start, old_size, &old_err);
+	if (!r)
 		return err;
-	}
+	dr_io_release();
 	dr_io_res = r;
 	return 0;
 }

@@ -147,11 +147,14 @@ IOREMAP_RANGE=${IOREMAP_RANGE:-0x60000000,8M}
 io=
 [ "$IOREMAP_RANGE" = none ] ||
 	io="memmap=${IOREMAP_RANGE#*,}\$${IOREMAP_RANGE%,*} dr.ioremap=$IOREMAP_RANGE"
-# Two more reserved ranges the module must refuse (dr_ioremap): one inside
-# QEMU's 32-bit PCI window, one at the top level with no memory behind it.
+# Ranges the module must refuse (dr_ioremap): reserved inside QEMU's 32-bit
+# PCI window; reserved at the top level with no memory behind it; legacy
+# PMEM and ACPI data at the top level (not Reserved: never touched).
 if [ "$GUEST_ARCH" = amd64 ]; then
 	io="$io memmap=4M\$0xa0000000 dr.pcireserved=0xa0000000,4M"
 	io="$io memmap=4M\$0x200000000 dr.unbacked=0x200000000,4M"
+	io="$io memmap=4M!0x210000000 dr.pmem=0x210000000,4M"
+	io="$io memmap=4M#0x220000000 dr.acpi=0x220000000,4M"
 fi
 console=ttyS0
 # kpti=0: QEMU's arm64 TLB has no ASID tags, so KPTI's ASID switch at

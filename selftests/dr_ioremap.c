@@ -92,6 +92,8 @@ TEST_F_TIMEOUT(io, injected_stale_translation_detected, 60)
 	EXPECT_LT(0, dr_stat("ioremap.mismatches"));
 	ASSERT_EQ(0, dr_knob_read(DR_FILE_IOREMAP_MISMATCHES, log, sizeof(log)));
 	EXPECT_NE(NULL, strstr(log, "phys=0x"));
+	/* An offset in the mapping, never a kernel address. */
+	EXPECT_NE(NULL, strstr(log, "off=0x"));
 	EXPECT_NE(NULL, strstr(log, "expected=0x"));
 	EXPECT_NE(NULL, strstr(log, "cpu="));
 }
@@ -174,6 +176,17 @@ TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 	if (!pci[0])
 		TH_LOG("no dr.unbacked= range on the command line to probe");
 	EXPECT_TRUE(!pci[0] || dr_knob_write(DR_KNOB_IOREMAP_RANGE, pci) == -EIO);
+	/* At the top level, but legacy PMEM (memmap=!) or ACPI data (memmap=#). */
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "dr.acpi" : "dr.pmem";
+
+		dr_cmdline_range(name, pci, sizeof(pci));
+		if (!pci[0])
+			TH_LOG("no %s= range on the command line to try", name);
+		EXPECT_TRUE(!pci[0] || dr_knob_write(DR_KNOB_IOREMAP_RANGE, pci) == -EINVAL) {
+			TH_LOG("ioremap_range <- '%s' (%s)", pci, name);
+		}
+	}
 	/* The configured range is good again, and busy while running. */
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, self->range));
 	/* A bad value leaves it claimed as it was. */
@@ -189,6 +202,57 @@ TEST_F_TIMEOUT(io, bad_ranges_rejected, 30)
 	/* Without a range the engine refuses to start. */
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, "none"));
 	EXPECT_EQ(-ENXIO, dr_knob_write(DR_KNOB_RUN, "1"));
+}
+
+/* The claimed range, as ioremap_range reads: 0 or -1. */
+static int range_now(unsigned long long *phys, unsigned long long *size)
+{
+	char buf[64];
+
+	if (dr_knob_read(DR_KNOB_IOREMAP_RANGE, buf, sizeof(buf)) ||
+	    sscanf(buf, "%llx %llu", phys, size) != 2)
+		return -1;
+	return 0;
+}
+
+/*
+ * Moving the claim keeps one at every step: within its Reserved range
+ * (which may have one child only, so the old claim goes first: what
+ * cannot pass is refused before that) and to a range elsewhere (claimed
+ * and probed before the old one goes).
+ */
+TEST_F_TIMEOUT(io, range_moves_keep_a_claim, 30)
+{
+	unsigned long long phys, size, p, s;
+	char spec[64], elsewhere[64];
+
+	ASSERT_EQ(0, range_now(&phys, &size));
+	ASSERT_LE(8ULL << 20, size);
+	snprintf(spec, sizeof(spec), "0x%llx 4M", phys + (4ULL << 20));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, spec));
+	ASSERT_EQ(0, range_now(&p, &s));
+	EXPECT_EQ(phys + (4ULL << 20), p);
+	EXPECT_EQ(4ULL << 20, s);
+	/* Past the end of the Reserved range: refused, the claim stays. */
+	snprintf(spec, sizeof(spec), "0x%llx %lluM", phys + (4ULL << 20), size >> 20);
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_IOREMAP_RANGE, spec));
+	ASSERT_EQ(0, range_now(&p, &s));
+	EXPECT_EQ(phys + (4ULL << 20), p);
+	/* Elsewhere, but no memory behind it: the probe refuses, the claim stays. */
+	dr_cmdline_range("dr.unbacked", elsewhere, sizeof(elsewhere));
+	if (elsewhere[0]) {
+		EXPECT_EQ(-EIO, dr_knob_write(DR_KNOB_IOREMAP_RANGE, elsewhere));
+		ASSERT_EQ(0, range_now(&p, &s));
+		EXPECT_EQ(phys + (4ULL << 20), p);
+	}
+	/* Back to the whole range, and the engine runs on it. */
+	snprintf(spec, sizeof(spec), "0x%llx %llu", phys, size);
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_IOREMAP_RANGE, spec));
+	ASSERT_EQ(0, range_now(&p, &s));
+	EXPECT_EQ(phys, p);
+	EXPECT_EQ(size, s);
+	IO_START();
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
 }
 
 TEST_F_TIMEOUT(io, hammer_reports_ioremap, 90)
