@@ -33,10 +33,14 @@ enum dr_exit {
 #define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush", ... */
 #define DR_FILE_STATS		"stats"		/* read-only "key value" lines */
 
+/* Engine thread counts (mkclean, migrate, ioremap checkers) at most. */
+#define DR_MAX_THREADS		64
+
 /* mkclean engine knobs (module/mkclean.c). */
 #define DR_KNOB_MKCLEAN_THREADS	"mkclean_threads"
 #define DR_KNOB_WRITEBACK_MS	"writeback_ms"	/* 0: no writeback step */
 #define DR_KNOB_EVICT_MS	"evict_ms"	/* 0: no eviction step */
+#define DR_INTERVAL_MS_MAX	60000		/* writeback_ms, evict_ms */
 
 /* ioremap engine knobs (module/ioremap.c). */
 #define DR_KNOB_IOREMAP_RANGE	"ioremap_range"	/* "PHYS SIZE", "none" */
@@ -49,6 +53,7 @@ enum dr_exit {
 #define DR_KNOB_MIGRATE_MODE	"migrate_mode"	/* 0 async, 1 sync_light, 2 sync */
 #define DR_KNOB_MIGRATE_NODES	"migrate_nodes"	/* 0 same node, 1 round-robin */
 #define DR_KNOB_MIGRATE_BATCH	"migrate_batch"
+#define DR_MIGRATE_BATCH_MAX	512
 
 /* stall engine knobs (module/stall.c): the flush-window amplifier. */
 #define DR_KNOB_STALL_US	"stall_us"	/* busy-wait before a flush */
@@ -61,6 +66,11 @@ enum dr_exit {
 #define DR_STALL_SYSCALL	1	/* flushes of a task's own mm (zap, mprotect, mremap) */
 #define DR_STALL_RMAP		2	/* flushes of a target mm from elsewhere (rmap walks) */
 #define DR_STALL_BATCH		4	/* reclaim's batched flush (arch_tlbbatch_flush) */
+#define DR_STALL_SITES_ALL	(DR_STALL_SYSCALL | DR_STALL_RMAP | DR_STALL_BATCH)
+#define DR_STALL_US_MIN		1
+#define DR_STALL_US_MAX		2000
+#define DR_STALL_GAP_US_MIN	100
+#define DR_STALL_GAP_US_MAX	1000000
 
 #define DR_ENGINE_MKCLEAN	"mkclean"
 #define DR_ENGINE_MIGRATE	"migrate"

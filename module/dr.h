@@ -10,7 +10,6 @@
 #include <linux/pid.h>
 #include "dirtyrace.h"
 
-#define DR_MAX_THREADS	64
 #define DR_PATH_MAX	256
 
 /* A u32 debugfs knob; engines declare theirs in one table each. */
@@ -135,6 +134,7 @@ void dr_knobs_create(struct dentry *dir, const struct dr_knob *knobs,
 int dr_target_bind(struct dr_target *t, char *spec);
 void dr_target_unbind(struct dr_target *t);
 const char *dr_target_gone(const struct dr_target *t);
+bool dr_target_held_by_other(const struct dr_target *t);
 int dr_target_show(const struct dr_target *t, char *buf, size_t len);
 
 /* probes.c */

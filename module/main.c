@@ -273,6 +273,8 @@ static ssize_t dr_target_write(struct file *f, const char __user *ubuf,
 		ret = -EBUSY;
 	} else if (!strcmp(buf, "none")) {
 		dr_target_unbind(&dr.target);
+	} else if (dr_target_held_by_other(&dr.target)) {
+		ret = -EBUSY;
 	} else {
 		/* Bad input changes nothing: the old binding goes only now. */
 		struct dr_target t = { };

@@ -26,8 +26,6 @@
 #include "arch.h"
 #include "compat.h"
 
-#define DR_MIG_BATCH_MAX	512
-
 static u32 dr_mig_threads = 1;
 static u32 dr_mig_mode = MIGRATE_SYNC;
 static u32 dr_mig_nodes = 1;		/* 0: same node, 1: round-robin */
@@ -37,7 +35,7 @@ static const struct dr_knob dr_mig_knobs[] = {
 	{ DR_KNOB_MIGRATE_THREADS, &dr_mig_threads, 1, DR_MAX_THREADS, true },
 	{ DR_KNOB_MIGRATE_MODE, &dr_mig_mode, MIGRATE_ASYNC, MIGRATE_SYNC, false },
 	{ DR_KNOB_MIGRATE_NODES, &dr_mig_nodes, 0, 1, false },
-	{ DR_KNOB_MIGRATE_BATCH, &dr_mig_batch, 1, DR_MIG_BATCH_MAX, false },
+	{ DR_KNOB_MIGRATE_BATCH, &dr_mig_batch, 1, DR_MIGRATE_BATCH_MAX, false },
 };
 
 static dr_migrate_pages_t dr_migrate_pages;
@@ -48,7 +46,7 @@ struct dr_mig_worker {
 	const struct dr_target *t;
 	unsigned int id;
 	unsigned int nheld;
-	struct folio *held[DR_MIG_BATCH_MAX];	/* inject: old folios kept */
+	struct folio *held[DR_MIGRATE_BATCH_MAX];	/* inject: old folios kept */
 	struct list_head list;			/* isolated, to migrate */
 	unsigned int nlist;
 };

@@ -25,8 +25,8 @@ static u32 dr_evict_ms = 100;
 
 static const struct dr_knob dr_mkclean_knobs[] = {
 	{ DR_KNOB_MKCLEAN_THREADS, &dr_threads, 1, DR_MAX_THREADS, true },
-	{ DR_KNOB_WRITEBACK_MS, &dr_writeback_ms, 0, 60000, false },
-	{ DR_KNOB_EVICT_MS, &dr_evict_ms, 0, 60000, false },
+	{ DR_KNOB_WRITEBACK_MS, &dr_writeback_ms, 0, DR_INTERVAL_MS_MAX, false },
+	{ DR_KNOB_EVICT_MS, &dr_evict_ms, 0, DR_INTERVAL_MS_MAX, false },
 };
 
 /* Workers (ids 0 .. dr_threads - 1), then the flusher. */

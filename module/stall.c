@@ -56,10 +56,10 @@ static u32 dr_stall_sites = DR_STALL_SYSCALL | DR_STALL_BATCH;
 static u32 dr_stall_clean = 1;
 
 static const struct dr_knob dr_stall_knobs[] = {
-	{ DR_KNOB_STALL_US, &dr_stall_us, 1, 2000, false },
-	{ DR_KNOB_STALL_GAP_US, &dr_stall_gap_us, 100, 1000000, false },
-	{ DR_KNOB_STALL_SITES, &dr_stall_sites, 0,
-	  DR_STALL_SYSCALL | DR_STALL_RMAP | DR_STALL_BATCH, false },
+	{ DR_KNOB_STALL_US, &dr_stall_us, DR_STALL_US_MIN, DR_STALL_US_MAX, false },
+	{ DR_KNOB_STALL_GAP_US, &dr_stall_gap_us, DR_STALL_GAP_US_MIN,
+	  DR_STALL_GAP_US_MAX, false },
+	{ DR_KNOB_STALL_SITES, &dr_stall_sites, 0, DR_STALL_SITES_ALL, false },
 	{ DR_KNOB_STALL_CLEAN, &dr_stall_clean, 0, 1, false },
 };
 

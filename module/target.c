@@ -6,6 +6,7 @@
  * being unlinked.
  */
 #include <linux/backing-dev.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -52,22 +53,28 @@ static int dr_target_parse_owner(const char *s, struct pid **owner)
 }
 
 /*
- * Look the path up and check it names a regular file before opening it:
- * an open alone has effects (a watchdog device arms on open).
+ * Open the regular file at path. The file opened is the one checked, with
+ * no second lookup: an open alone has effects (a watchdog device arms on
+ * open), and a rename in between must not swap a device node in.
  */
-static int dr_target_check_path(const char *path)
+static struct file *dr_target_open(const char *path)
 {
+	struct file *file;
 	struct path p;
 	int ret = kern_path(path, LOOKUP_FOLLOW, &p);
 
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	if (d_is_dir(p.dentry))
 		ret = -EISDIR;
 	else if (!d_is_reg(p.dentry))
 		ret = -EINVAL;
+	else
+		ret = path_permission(&p, MAY_READ | MAY_WRITE);
+	file = ret ? ERR_PTR(ret) :
+		dentry_open(&p, O_RDWR | O_LARGEFILE, current_cred());
 	path_put(&p);
-	return ret;
+	return file;
 }
 
 /*
@@ -90,8 +97,7 @@ int dr_target_bind(struct dr_target *t, char *spec)
 			return ret;
 	}
 
-	ret = dr_target_check_path(path);
-	file = ret ? ERR_PTR(ret) : filp_open(path, O_RDWR | O_LARGEFILE, 0);
+	file = dr_target_open(path);
 	if (IS_ERR(file)) {
 		put_pid(owner);
 		return PTR_ERR(file);
@@ -140,6 +146,17 @@ const char *dr_target_gone(const struct dr_target *t)
 	alive = pid_task(t->owner, PIDTYPE_TGID);
 	rcu_read_unlock();
 	return alive ? NULL : "owner exited";
+}
+
+/*
+ * A binding whose owner still runs is that process's: another writer may
+ * only unbind it ("none", the operator's way out), not replace it, so two
+ * hammers can never swap each other's file.
+ */
+bool dr_target_held_by_other(const struct dr_target *t)
+{
+	return t->file && t->owner && !dr_target_gone(t) &&
+	       t->owner != task_tgid(current);
 }
 
 int dr_target_show(const struct dr_target *t, char *buf, size_t len)

@@ -375,6 +375,41 @@ TEST_F(knobs, inject_refused_on_foreign_file)
 	EXPECT_EQ(0, dr_stat("running"));
 }
 
+/* Another process's child: its exit code for one knob write's errno. */
+static int write_from_child(const char *knob, const char *val, int want)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(dr_knob_write(knob, val) == want ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* An owner's binding is its own: another process may unbind, not replace it. */
+TEST_F(knobs, owned_binding_refuses_others)
+{
+	char spec[320], want[512], buf[512];
+
+	snprintf(spec, sizeof(spec), "%s owner=%d", self->plain, getpid());
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, spec));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, want, sizeof(want)));
+	EXPECT_EQ(0, write_from_child(DR_KNOB_TARGET, self->plain, -EBUSY));
+	EXPECT_EQ(0, write_from_child(DR_KNOB_TARGET, spec, -EBUSY));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	/* The owner may rebind; anyone may unbind. */
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_TARGET, spec));
+	EXPECT_EQ(0, write_from_child(DR_KNOB_TARGET, "none", 0));
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+	EXPECT_STREQ("none\n", buf);
+	/* An owner-less binding is anyone's to replace. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	EXPECT_EQ(0, write_from_child(DR_KNOB_TARGET, self->plain, 0));
+}
+
 TEST_F(knobs, busy_while_running)
 {
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));

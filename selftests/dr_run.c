@@ -118,26 +118,45 @@ TEST_F_TIMEOUT(run, tmpfs_dir_refused, 30)
 	rmdir(dir);
 }
 
-TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 30)
+/*
+ * Bad options exit 2 at parse time, before the fill or any knob write,
+ * with a message naming what was wrong (not the module's bare EINVAL).
+ */
+TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 60)
 {
-	const char *const a1[] = { "--duration", "abc", NULL };
-	const char *const a2[] = { "--inject", "bogus", NULL };
-	const char *const a3[] = { "--file-size", "1000", NULL };
+	static const struct {
+		const char *args[5];
+		const char *says;
+	} bad[] = {
+		{ { "--duration", "abc" }, "bad number" },
+		{ { "--inject", "bogus" }, "unknown --inject" },
+		{ { "--file-size", "1000" }, "--file-size must be" },
+		{ { "--engines", "mkclen" }, "unknown engine 'mkclen'" },
+		{ { "--engines", "," }, "--engines needs a name" },
+		{ { "--engines", "" }, "--engines needs a name" },
+		{ { "--threads", "65536", "--procs", "65536" }, "writers in all" },
+		{ { "--file-size", "99999999999G" }, "bad number" },
+		{ { "--duration", "100000" }, "--duration is at most" },
+		/* The module's limit less the hammer's 60 s safety margin. */
+		{ { "--duration", "86341" }, "--duration is at most" },
+		{ { "--threads", "4294967297" }, "out of range" },
+		{ { "--mkclean-threads", "65" }, "--mkclean-threads must be 1..64" },
+		{ { "--migrate-batch", "0" }, "--migrate-batch must be 1..512" },
+		{ { "--stall-us", "2001" }, "--stall-us must be 1..2000" },
+		{ { "--stall-gap-us", "99" }, "--stall-gap-us must be 100..1000000" },
+		{ { "--stall-sites", "8" }, "--stall-sites must be 0..7" },
+		{ { "--evict-ms", "60001" }, "--evict-ms must be 0..60000" },
+	};
+	char err[1024];
 
-	const char *const a4[] = { "--engines", "mkclen", NULL };
-	const char *const a5[] = { "--threads", "65536", "--procs", "65536", NULL };
-	const char *const a6[] = { "--file-size", "99999999999G", NULL };
-	const char *const a7[] = { "--duration", "100000", NULL };
-	const char *const a8[] = { "--threads", "4294967297", NULL };
-
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a1));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a2));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a3));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a4));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a5));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a6));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a7));
-	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(a8));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_stderr(bad[i].args, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, bad[i].says))
+			TH_LOG("%s %s: wanted '%s', got: %s", bad[i].args[0],
+			       bad[i].args[1], bad[i].says, err);
+	}
+	/* Nothing was bound or started. */
+	EXPECT_EQ(0, dr_stat("running"));
 }
 
 /* The default --dir . (and any relative one) works. */
@@ -263,6 +282,34 @@ TEST_F_TIMEOUT(run, second_hammer_leaves_run_alone, 120)
 	EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_run(second));
 	EXPECT_EQ(1, dr_stat("running"));
 	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_wait(pid));
+}
+
+/*
+ * A binding the hammer did not make is not its to drop: one made by hand
+ * (no owner) and one a live process holds are left as they were.
+ */
+TEST_F_TIMEOUT(run, others_binding_left_alone, 60)
+{
+	const char *const args[] = { "--duration", "3", NULL };
+	char path[300], spec[340], want[512], buf[512], err[1024];
+
+	snprintf(path, sizeof(path), "%s/dr-other-%d", dr_test_dir(), getpid());
+	ASSERT_EQ(0, dr_plain_file(path, 256 << 10));
+	for (int owned = 0; owned < 2; owned++) {
+		if (owned)
+			snprintf(spec, sizeof(spec), "%s owner=%d", path, getpid());
+		else
+			snprintf(spec, sizeof(spec), "%s", path);
+		ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, spec));
+		ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, want, sizeof(want)));
+		EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_stderr(args, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, owned ? "held by process" : "bound by hand"))
+			TH_LOG("hammer said: %s", err);
+		ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+		EXPECT_STREQ(want, buf);
+	}
+	dr_knob_write(DR_KNOB_TARGET, "none");
+	unlink(path);
 }
 
 /*

@@ -239,6 +239,34 @@ static inline int dr_hammer_run(const char *const *args)
 	return dr_hammer_wait(dr_hammer_spawn(args));
 }
 
+/*
+ * A hammer run with its stderr in buf (NUL-terminated, cut at len - 1):
+ * its exit code, or 128+signal.
+ */
+static inline int dr_hammer_stderr(const char *const *args, char *buf, size_t len)
+{
+	int p[2], saved = dup(STDERR_FILENO), rc;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (saved < 0 || pipe(p))
+		return -1;
+	dup2(p[1], STDERR_FILENO);
+	pid = dr_hammer_spawn(args);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[1]);
+	while (n + 1 < len && (r = read(p[0], buf + n, len - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+	while (read(p[0], &(char){ 0 }, 1) > 0)	/* the rest: never block it */
+		;
+	close(p[0]);
+	rc = dr_hammer_wait(pid);
+	return rc;
+}
+
 /* A plain file (no hammer header) of len bytes, read into the page cache. */
 static inline int dr_plain_file(const char *path, size_t len)
 {

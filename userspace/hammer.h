@@ -42,6 +42,12 @@ enum knob_opt {
 	NR_KNOB_OPTS
 };
 
+/*
+ * The module's duration_ms is set this much longer than --duration: a
+ * safety net that stops the engines if the hammer hangs.
+ */
+#define DR_DURATION_SLACK_S	60
+
 struct opts {
 	const char *dir;	/* absolute */
 	char dir_buf[4096];

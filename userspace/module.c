@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -25,14 +27,58 @@ void knob_path(char *buf, size_t len, const char *knob)
 }
 
 #define DR_BUSY_MSG \
-	"dirtyrace: the module is busy with another run (echo 0 > /sys/kernel/debug/dirtyrace/run)\n"
+	"dirtyrace: the module is busy with another run (echo 0 > " DR_DEBUGFS_PATH "/" DR_KNOB_RUN ")\n"
 
-/* Is a run (a hammer's or an operator's) going? Not ours to touch. */
+/*
+ * The target's owner= pid (0: none given); false when nothing is bound.
+ * A path has no spaces (the knob splits on them), so " owner=" is ours.
+ */
+static bool target_owner(int *owner)
+{
+	char buf[512], *o;
+
+	*owner = 0;
+	if (knob_read(DR_KNOB_TARGET, buf, sizeof(buf)) || !strcmp(buf, "none\n"))
+		return false;
+	o = strstr(buf, " owner=");
+	if (o)
+		*owner = atoi(o + 7);
+	return true;
+}
+
+/* This process bound the target and still holds it. */
+static bool module_ours(void)
+{
+	int owner;
+
+	return target_owner(&owner) && owner == getpid();
+}
+
+/*
+ * Another's run, an operator's binding, or a live process's: not ours to
+ * touch. Prints why and returns true. A dead owner's binding is the
+ * module's to drop (its watchdog does), and binding over it is allowed.
+ */
 static bool module_busy(void)
 {
 	char running[8];
+	int owner;
 
-	return !knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1';
+	if (!knob_read(DR_KNOB_RUN, running, sizeof(running)) && running[0] == '1') {
+		fprintf(stderr, DR_BUSY_MSG);
+		return true;
+	}
+	if (!target_owner(&owner) || owner == getpid())
+		return false;
+	if (!owner) {
+		fprintf(stderr, "dirtyrace: the module's target was bound by hand; free it with: echo none > " DR_DEBUGFS_PATH "/" DR_KNOB_TARGET "\n");
+		return true;
+	}
+	if (kill(owner, 0) && errno == ESRCH)
+		return false;
+	fprintf(stderr, "dirtyrace: the module's target is held by process %d (another hammer?); free it with: echo none > " DR_DEBUGFS_PATH "/" DR_KNOB_TARGET "\n",
+		owner);
+	return true;
 }
 
 /*
@@ -57,10 +103,8 @@ int module_check(void)
 		return DR_EXIT_SKIP;
 	}
 	/* Refuse before the fill, which takes seconds on a slow kernel. */
-	if (module_busy()) {
-		fprintf(stderr, DR_BUSY_MSG);
+	if (module_busy())
 		return DR_EXIT_USAGE;
-	}
 	return DR_EXIT_PASS;
 }
 
@@ -209,31 +253,32 @@ static int setup_failed(int err, const char *knob, const struct testfile *tf)
 	return DR_EXIT_USAGE;
 }
 
-/* Configure the module for this run and start it; returns 0 or an exit code. */
+/*
+ * Configure the module for this run and start it; returns 0 or an exit
+ * code. Bind first: from then on the module refuses another process's
+ * binding (-EBUSY), so nothing below can change a run that is not ours,
+ * and the inject knob is judged on our file. The duration is a safety
+ * net: the module stops by itself if we hang.
+ */
 int module_setup(const struct opts *o, const struct testfile *tf)
 {
-	const char *knob = DR_KNOB_RUN;
+	const char *knob = DR_KNOB_TARGET;
 	char engines[64];
-	int err = -EBUSY;
+	int err;
 
 	/* Again: one may have started while we filled the file. */
 	if (module_busy())
-		return setup_failed(err, knob, tf);
+		return DR_EXIT_USAGE;
 	module_engines(o->engine_mask, engines, sizeof(engines));
 #define SET(k, ...) (err = knob_write(knob = (k), __VA_ARGS__))
-	/*
-	 * Unbind first, so the inject knob is judged on our file. The
-	 * duration is a safety net: the module stops by itself if we hang.
-	 */
-	if (SET(DR_KNOB_TARGET, "none") ||
-	    SET(DR_KNOB_ENGINES, "%s", engines) ||
-	    (err = engine_knobs_write(o, &knob)) ||
-	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + 60) * 1000) ||
-	    SET(DR_KNOB_TARGET, "/proc/%d/fd/%d owner=%d", (int)getpid(), tf->fd,
+	if (SET(DR_KNOB_TARGET, "/proc/%d/fd/%d owner=%d", (int)getpid(), tf->fd,
 		(int)getpid()))
 		return setup_failed(err, knob, tf);
 	module_bound = true;
-	if (SET(DR_KNOB_INJECT, "%s", o->inject) ||
+	if (SET(DR_KNOB_ENGINES, "%s", engines) ||
+	    (err = engine_knobs_write(o, &knob)) ||
+	    SET(DR_KNOB_DURATION, "%.0f", (o->duration + DR_DURATION_SLACK_S) * 1000) ||
+	    SET(DR_KNOB_INJECT, "%s", o->inject) ||
 	    SET(DR_KNOB_RUN, "1"))
 		return setup_failed(err, knob, tf);
 #undef SET
@@ -243,22 +288,28 @@ int module_setup(const struct opts *o, const struct testfile *tf)
 /* Stop the engines of our run, before the stats are read. */
 void module_stop(void)
 {
-	if (module_bound)
+	if (module_bound && module_ours())
 		knob_write(DR_KNOB_RUN, "0");
 }
 
 /*
- * Stop, unbind, reset the inject and put back the engine knobs this run
- * changed (also after a set-up that failed half way: the knobs are
- * written, and idle-only, before the file is bound).
+ * Stop, put back the engine knobs this run changed, reset the inject and
+ * unbind (also after a set-up that failed half way), but only while the
+ * binding is still ours: an operator may have unbound it and another run
+ * may hold the module now.
  */
 void module_teardown(void)
 {
-	if (module_bound) {
-		module_bound = false;
-		knob_write(DR_KNOB_RUN, "0");
-		knob_write(DR_KNOB_TARGET, "none");
-		knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	if (!module_bound)
+		return;
+	module_bound = false;
+	if (!module_ours()) {
+		fprintf(stderr, "dirtyrace: our target was unbound by someone else; the module is left as it is\n");
+		knobs_saved = 0;
+		return;
 	}
+	knob_write(DR_KNOB_RUN, "0");
 	engine_knobs_restore();
+	knob_write(DR_KNOB_INJECT, DR_INJECT_NONE);
+	knob_write(DR_KNOB_TARGET, "none");
 }

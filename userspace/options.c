@@ -101,8 +101,8 @@ static void engines_parse(const char *list, struct engines_parsed *p)
 	char buf[sizeof(((struct opts *)0)->engines)], *tok, *save = NULL;
 	size_t i;
 
-	/* An empty list is refused; "none" only counts as the whole list. */
-	*p = (struct engines_parsed){ .ok = list[0] };
+	/* A list with no name is refused; "none" only counts as the whole list. */
+	*p = (struct engines_parsed){ .ok = true };
 	if (!strcmp(list, "none"))
 		return;
 	snprintf(buf, sizeof(buf), "%s", list);
@@ -114,7 +114,7 @@ static void engines_parse(const char *list, struct engines_parsed *p)
 		else if (!p->bad[0])
 			snprintf(p->bad, sizeof(p->bad), "%s", tok);
 	}
-	if (p->bad[0])
+	if (p->bad[0] || !p->mask)
 		p->ok = false;
 }
 
@@ -187,12 +187,32 @@ static const struct option long_opts[] = {
 #define NUMERIC_OPTS	"tTPsBSvmwxMbUGY"
 #define UINT_OPTS	"TPBvmwxMbUGY"	/* kept in unsigned ints */
 
-/* The numeric options that set a module knob, and which knob. */
-static const struct { int c; enum knob_opt k; } knob_opts[] = {
-	{ 'm', KO_MKCLEAN_THREADS }, { 'w', KO_WRITEBACK_MS }, { 'x', KO_EVICT_MS },
-	{ 'M', KO_MIGRATE_THREADS }, { 'b', KO_MIGRATE_BATCH }, { 'U', KO_STALL_US },
-	{ 'G', KO_STALL_GAP_US }, { 'Y', KO_STALL_SITES },
+/*
+ * The numeric options that set a module knob, which knob, and the range
+ * the module accepts (include/dirtyrace.h): checked here, before the fill.
+ */
+static const struct {
+	int c;
+	enum knob_opt k;
+	unsigned int min, max;
+} knob_opts[] = {
+	{ 'm', KO_MKCLEAN_THREADS, 1, DR_MAX_THREADS },
+	{ 'w', KO_WRITEBACK_MS, 0, DR_INTERVAL_MS_MAX },
+	{ 'x', KO_EVICT_MS, 0, DR_INTERVAL_MS_MAX },
+	{ 'M', KO_MIGRATE_THREADS, 1, DR_MAX_THREADS },
+	{ 'b', KO_MIGRATE_BATCH, 1, DR_MIGRATE_BATCH_MAX },
+	{ 'U', KO_STALL_US, DR_STALL_US_MIN, DR_STALL_US_MAX },
+	{ 'G', KO_STALL_GAP_US, DR_STALL_GAP_US_MIN, DR_STALL_GAP_US_MAX },
+	{ 'Y', KO_STALL_SITES, 0, DR_STALL_SITES_ALL },
 };
+
+static const char *opt_name(int c)
+{
+	for (const struct option *l = long_opts; l->name; l++)
+		if (l->val == c)
+			return l->name;
+	return "?";
+}
 
 static void knob_set(struct opts *o, enum knob_opt k, unsigned int v)
 {
@@ -209,11 +229,17 @@ struct parse_state {
 /* An option with a number: v. Returns false if c is not one of those. */
 static bool set_number(struct opts *o, int c, unsigned long long v)
 {
-	for (size_t i = 0; i < sizeof(knob_opts) / sizeof(knob_opts[0]); i++)
-		if (knob_opts[i].c == c) {
-			knob_set(o, knob_opts[i].k, v);
-			return true;
+	for (size_t i = 0; i < sizeof(knob_opts) / sizeof(knob_opts[0]); i++) {
+		if (knob_opts[i].c != c)
+			continue;
+		if (v < knob_opts[i].min || v > knob_opts[i].max) {
+			fprintf(stderr, "dirtyrace: --%s must be %u..%u\n", opt_name(c),
+				knob_opts[i].min, knob_opts[i].max);
+			return false;
 		}
+		knob_set(o, knob_opts[i].k, v);
+		return true;
+	}
 	switch (c) {
 	case 't': o->duration = v; break;
 	case 'T': o->threads = v; break;
@@ -370,9 +396,9 @@ static int check_sizes(const struct opts *o)
 		fprintf(stderr, "dirtyrace: --duration and --verify-interval must be > 0\n");
 		return -1;
 	}
-	if (o->duration > DR_DURATION_MAX_S) {
-		fprintf(stderr, "dirtyrace: --duration is at most %d s (the module's limit)\n",
-			DR_DURATION_MAX_S);
+	if (o->duration > DR_DURATION_MAX_S - DR_DURATION_SLACK_S) {
+		fprintf(stderr, "dirtyrace: --duration is at most %d s (the module's limit, less %d s of safety margin)\n",
+			DR_DURATION_MAX_S - DR_DURATION_SLACK_S, DR_DURATION_SLACK_S);
 		return -1;
 	}
 	return 0;
@@ -384,6 +410,8 @@ static int check_names(const struct opts *o, const struct parse_state *ps)
 		if (ps->eng.bad[0])
 			fprintf(stderr, "dirtyrace: unknown engine '%s' in --engines (mkclean, migrate, numa, ioremap, stall, or none)\n",
 				ps->eng.bad);
+		else
+			fprintf(stderr, "dirtyrace: --engines needs a name (mkclean, migrate, numa, ioremap, stall, or none)\n");
 		return -1;
 	}
 	if (!inject_known(o->inject)) {
