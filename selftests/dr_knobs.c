@@ -150,6 +150,57 @@ TEST_F(knobs, long_writes_refused_not_truncated)
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, big));
 }
 
+/*
+ * The string knobs at their buffer's edge: a valid value padded with
+ * spaces is taken as itself up to some length and refused (-EINVAL)
+ * from the next byte on, never cut short or accepted again past it.
+ */
+static void string_boundary(struct __test_metadata *_metadata,
+			    const char *knob, const char *val)
+{
+	size_t len = strlen(val), last_ok = 0, first_bad = 0;
+	char buf[1100], want[512], back[512];
+
+	ASSERT_EQ(0, dr_knob_write(knob, val));
+	ASSERT_EQ(0, dr_knob_read(knob, want, sizeof(want)));
+	for (size_t n = len; n < 1024; n++) {
+		int ret;
+
+		snprintf(buf, sizeof(buf), "%-*s", (int)n, val);
+		ret = dr_knob_write(knob, buf);
+		if (ret) {
+			EXPECT_EQ(-EINVAL, ret);
+			first_bad = first_bad ?: n;
+			continue;
+		}
+		EXPECT_EQ(0, first_bad) {
+			TH_LOG("%s took %zu bytes after refusing %zu", knob, n, first_bad);
+		}
+		last_ok = n;
+		ASSERT_EQ(0, dr_knob_read(knob, back, sizeof(back)));
+		EXPECT_STREQ(want, back);
+	}
+	EXPECT_LE(len, last_ok);
+	EXPECT_EQ(last_ok + 1, first_bad) {
+		TH_LOG("%s: last taken %zu bytes, first refused %zu", knob, last_ok, first_bad);
+	}
+	ASSERT_EQ(0, dr_knob_read(knob, back, sizeof(back)));
+	EXPECT_STREQ(want, back);
+}
+
+TEST_F(knobs, string_knobs_at_buffer_boundary)
+{
+	char range[64];
+
+	ASSERT_EQ(0, dr_knob_read(DR_KNOB_IOREMAP_RANGE, range, sizeof(range)));
+	range[strcspn(range, "\n")] = '\0';
+	string_boundary(_metadata, DR_KNOB_TARGET, self->plain);
+	string_boundary(_metadata, DR_KNOB_ENGINES, DR_ENGINE_MKCLEAN "," DR_ENGINE_MIGRATE);
+	string_boundary(_metadata, DR_KNOB_INJECT, DR_INJECT_NONE);
+	string_boundary(_metadata, DR_KNOB_IOREMAP_RANGE, range);
+	string_boundary(_metadata, DR_KNOB_RUN, "0");
+}
+
 /* A rejected target leaves the current binding as it was. */
 TEST_F(knobs, bad_target_keeps_binding)
 {
@@ -243,9 +294,10 @@ static void fuzz_proc(char names[][64], int nnames, unsigned int seed)
 }
 
 /*
- * 10,000 random writes to every writable file, from 4 processes at once
- * (any errno is fine, a crash or a hang is not); then every value read
- * back is restored and an operator run still works. The KCSAN kernel of
+ * 10,000 random writes to every writable file, run included, from 4
+ * processes at once, starting mid-run (any errno is fine, a crash or a
+ * hang is not); then every value read back is restored and an operator
+ * run still works. The KCSAN kernel of
  * make check-debug once needed over 300 s.
  */
 TEST_F_TIMEOUT(knobs, fuzz_every_knob, 900)
@@ -261,8 +313,8 @@ TEST_F_TIMEOUT(knobs, fuzz_every_knob, 900)
 		char path[320];
 		int fd;
 
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, DR_KNOB_RUN))
-			continue;	/* run is driven below, with a target */
+		if (e->d_name[0] == '.')
+			continue;
 		snprintf(path, sizeof(path), DR_DIR "/%.63s", e->d_name);
 		fd = open(path, O_WRONLY);
 		if (fd < 0)
@@ -275,6 +327,9 @@ TEST_F_TIMEOUT(knobs, fuzz_every_knob, 900)
 	}
 	closedir(d);
 	ASSERT_LT(10, n);
+	/* Running at first, so the live knobs are hit mid-run (and run too). */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
 	for (int p = 0; p < FUZZ_PROCS; p++) {
 		pids[p] = fork();
 		ASSERT_LE(0, pids[p]);

@@ -238,6 +238,35 @@ TEST_F_TIMEOUT(run, cgroup_left_as_found, 60)
 }
 
 /*
+ * A run with agitators killed with SIGKILL leaves its empty cgroup, and
+ * +memory on if it put it there; the next run, agitators or not, removes
+ * the one and takes the other off again.
+ */
+TEST_F_TIMEOUT(run, killed_agitated_run_cleaned_by_next, 90)
+{
+	const char *const agitated[] = { "--duration", "30", "--agitate", "reclaim", NULL };
+	const char *const plain[] = { "--duration", "2", NULL };
+	char before[256], after[256];
+	pid_t pid;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK))
+		SKIP(return, "no cgroup v2");
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", before, sizeof(before));
+	pid = dr_hammer_spawn(agitated);
+	EXPECT_TRUE(dr_wait_running(60));
+	sleep(1);
+	EXPECT_EQ(1, dirtyrace_entries("/sys/fs/cgroup"));
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, dr_hammer_wait(pid));
+	usleep(500000);		/* the module's watchdog unbinds */
+	EXPECT_EQ(1, dirtyrace_entries("/sys/fs/cgroup"));
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(plain));
+	EXPECT_EQ(0, dirtyrace_entries("/sys/fs/cgroup"));
+	read_line("/sys/fs/cgroup/cgroup.subtree_control", after, sizeof(after));
+	EXPECT_STREQ(before, after);
+}
+
+/*
  * Sixteen writers per CPU and a verify round at every coordinator tick
  * (20 ms): a writer woken late sleeps through a resume and the next pause
  * and must ack that pause too, or the run ends "writers did not pause"
@@ -316,9 +345,9 @@ TEST_F_TIMEOUT(run, others_binding_left_alone, 60)
  * A 30 s run sent sig 1 s after it started: its exit status; *running
  * says whether it was running when the signal went.
  */
-static int signalled_run(int sig, long long *running)
+static int signalled_run(int sig, const char *inject, long long *running)
 {
-	const char *const args[] = { "--duration", "30", NULL };
+	const char *const args[] = { "--duration", "30", "--inject", inject, NULL };
 	pid_t pid = dr_hammer_spawn(args);
 
 	dr_wait_running(40);
@@ -328,17 +357,23 @@ static int signalled_run(int sig, long long *running)
 	return dr_hammer_wait(pid);
 }
 
-/* SIGHUP ends the run with the whole teardown, like SIGINT. */
-TEST_F_TIMEOUT(run, sighup_tears_down, 60)
+/* SIGHUP and SIGPIPE end the run with the whole teardown, like SIGINT. */
+TEST_F_TIMEOUT(run, sighup_sigpipe_tear_down, 90)
 {
+	static const int sigs[] = { SIGHUP, SIGPIPE };
 	char buf[512];
 	long long running;
 
-	EXPECT_GT(128, signalled_run(SIGHUP, &running));	/* exited, not killed */
-	EXPECT_EQ(1, running);
-	EXPECT_EQ(0, dr_stat("running"));
-	ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
-	EXPECT_STREQ("none\n", buf);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		/* Exited, not killed; the inject was on. */
+		EXPECT_GT(128, signalled_run(sigs[i], DR_INJECT_MKCLEAN_NOFLUSH, &running));
+		EXPECT_EQ(1, running);
+		EXPECT_EQ(0, dr_stat("running"));
+		ASSERT_EQ(0, dr_knob_read(DR_KNOB_TARGET, buf, sizeof(buf)));
+		EXPECT_STREQ("none\n", buf);
+		ASSERT_EQ(0, dr_knob_read(DR_KNOB_INJECT, buf, sizeof(buf)));
+		EXPECT_STREQ(DR_INJECT_NONE "\n", buf);
+	}
 }
 
 /* SIGKILL mid-run: the module notices the owner is gone and cleans up. */
@@ -347,7 +382,7 @@ TEST_F_TIMEOUT(run, killed_hammer_leaks_nothing, 60)
 	char buf[512];
 	long long running;
 
-	EXPECT_EQ(128 + SIGKILL, signalled_run(SIGKILL, &running));
+	EXPECT_EQ(128 + SIGKILL, signalled_run(SIGKILL, DR_INJECT_NONE, &running));
 	EXPECT_EQ(1, running);
 	usleep(500000);
 	EXPECT_EQ(0, dr_stat("running"));

@@ -7,13 +7,22 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "hammer.h"
 
 #define CGROOT	"/sys/fs/cgroup"
+/*
+ * dirtyrace-PID, or dirtyrace-PID-memory when that hammer enabled +memory
+ * in the root's subtree_control: a hammer killed with SIGKILL cannot take
+ * it off again, so the name tells the next run to.
+ */
+#define CG_PREFIX	"dirtyrace-"
+#define CG_MEMORY	"-memory"
 
 static int write_str(const char *dir, const char *file, const char *val)
 {
@@ -23,20 +32,36 @@ static int write_str(const char *dir, const char *file, const char *val)
 	return write_file(path, val);
 }
 
-/* Leftovers of hammers killed mid-run are empty: remove them. */
-static void remove_stale(void)
+/*
+ * Leftovers of hammers killed mid-run (their PID is gone, the cgroup is
+ * empty): remove them, and take +memory off the root again where one of
+ * them had put it on and no live hammer's cgroup remains. Every run does
+ * this first, with agitators or not.
+ */
+void cgroup_cleanup_stale(void)
 {
+	bool memory = false, live = false;
 	DIR *d = opendir(CGROOT);
 	struct dirent *e;
-	char path[512];
+	char path[512], *end;
+	long pid;
 
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, "dirtyrace-", 10)) {
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, CG_PREFIX, strlen(CG_PREFIX)))
+			continue;
+		pid = strtol(e->d_name + strlen(CG_PREFIX), &end, 10);
+		if (pid > 0 && pid != getpid() && kill(pid, 0) && errno == ESRCH) {
 			snprintf(path, sizeof(path), CGROOT "/%s", e->d_name);
-			rmdir(path);
+			if (!rmdir(path) && !strcmp(end, CG_MEMORY))
+				memory = true;
+		} else {
+			live = true;
 		}
+	}
 	if (d)
 		closedir(d);
+	if (memory && !live)
+		write_str(CGROOT, "cgroup.subtree_control", "-memory");
 }
 
 /* Is the memory controller on in the root's subtree_control already? */
@@ -54,24 +79,25 @@ static bool controller_on(void)
 
 void cgroup_setup(struct testfile *tf)
 {
-	char path[512];
+	char path[sizeof(tf->cgroup) + 32];
 
 	tf->cgroup[0] = '\0';
 	if (access(CGROOT "/cgroup.controllers", R_OK))
 		return;
-	remove_stale();
+	/* The name first: a kill between the two still leaves the marker. */
 	tf->cgroup_memory = !controller_on();
+	snprintf(tf->cgroup, sizeof(tf->cgroup), CGROOT "/" CG_PREFIX "%d%s",
+		 (int)getpid(), tf->cgroup_memory ? CG_MEMORY : "");
+	if (mkdir(tf->cgroup, 0755) && errno != EEXIST) {
+		tf->cgroup[0] = '\0';
+		tf->cgroup_memory = false;
+		return;
+	}
 	if (tf->cgroup_memory && write_str(CGROOT, "cgroup.subtree_control", "+memory"))
 		tf->cgroup_memory = false;
-	snprintf(path, sizeof(path), CGROOT "/dirtyrace-%d", (int)getpid());
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return;
-	snprintf(tf->cgroup, sizeof(tf->cgroup), "%s", path);
-	snprintf(path, sizeof(path), CGROOT "/dirtyrace-%d/memory.reclaim", (int)getpid());
-	if (access(path, W_OK)) {
-		rmdir(tf->cgroup);
-		tf->cgroup[0] = '\0';
-	}
+	snprintf(path, sizeof(path), "%s/memory.reclaim", tf->cgroup);
+	if (access(path, W_OK))
+		cgroup_teardown(tf);
 }
 
 void cgroup_add(const struct testfile *tf, pid_t pid)

@@ -253,6 +253,7 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 		    uint64_t seed, pthread_t *th, struct agit_thread **out);
 
 /* cgroup.c: a cgroup v2 for the writers, for memory.reclaim. */
+void cgroup_cleanup_stale(void);
 void cgroup_setup(struct testfile *tf);
 void cgroup_add(const struct testfile *tf, pid_t pid);
 void cgroup_reclaim(const struct testfile *tf);

@@ -127,6 +127,7 @@ static int run(struct opts *o)
 	ret = module_check();
 	if (ret)
 		return ret;
+	cgroup_cleanup_stale();
 	ret = testfile_create(&tf, o);
 	if (!ret && verify_init(&v, &tf)) {
 		fprintf(stderr, "dirtyrace: out of memory\n");
