@@ -135,12 +135,13 @@ check-debug: setup
 bench: setup
 	scripts/bench.sh
 
-# The host's kernel images before set-up: check.sh proves none was added.
+# The host's kernel packages before set-up: check.sh proves none was added.
 check:
 	@mkdir -p build
-	@dpkg-query -W -f='$${Package}\n' 'linux-image-*' 2>/dev/null | sort > build/host-images.txt || true
+	@dpkg-query -W -f='$${Package}\n' 'linux-image-*' 'linux-headers-*' 'linux-kbuild-*' \
+		2>/dev/null | sort > build/host-pkgs.txt || true
 	scripts/setup.sh
-	scripts/check.sh
+	HOST_PKGS=build/host-pkgs.txt scripts/check.sh
 
 # make install [DESTDIR=] [PREFIX=/usr/local]: the module into the running
 # (or KDIR's) kernel's extra/ with depmod, the program and its man page,

@@ -7,7 +7,7 @@
  * at rmmod), and unloads mid-run. A kernel report fails the suite through
  * the guest log; here each cycle must load, start and unload, and the
  * engine's counter must have moved in the cycles it ran. DR_RELOAD_CYCLES
- * per configuration (default 6: 54 cycles in all).
+ * per configuration (default 6: 60 cycles in all).
  */
 #include "dr_test.h"
 #include "kselftest.h"
@@ -38,6 +38,8 @@ static const struct config configs[] = {
 	  { "migrate.inject_ptes", "migrate.inject_batch_flushes" }, 0 },
 	{ "ioremap", "ioremap_noflush", { "ioremap.injected" }, 1 },
 	{ "stall", "mprotect_noflush", { "stall.inject_skipped_flushes" }, 0 },
+	{ "mkclean", "accessflags_stale",
+	  { "inject.stale_ptes", "kprobe.ptep_set_access_flags" }, 0 },
 };
 
 static char *map;
@@ -132,7 +134,7 @@ static const char *cycle(const struct config *c, const char *spec, long long *mo
 
 int main(void)
 {
-	/* Per configuration; 9 of them, about 1 s a cycle under TCG. */
+	/* Per configuration; 10 of them, about 1 s a cycle under TCG. */
 	int cycles = getenv("DR_RELOAD_CYCLES") ? atoi(getenv("DR_RELOAD_CYCLES")) : 6;
 	char path[256], spec[320], range[96] = "";
 	pthread_t tw, ta;
