@@ -51,7 +51,7 @@ step "dkms build" scripts/dkms-check.sh
 for k in ${KERNELS:-debian-6.1 debian-6.12}; do
 	step "selftests on $k, 2 NUMA nodes" env KERNEL="$k" scripts/vm.sh check
 	step "rmmod/insmod cycles on $k, single-threaded TCG" \
-		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload KSFT_TIMEOUT=900 \
+		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload KSFT_TIMEOUT=1200 \
 		GUEST_ENV="DR_RELOAD_CYCLES=${RELOAD_CYCLES:-50}" scripts/vm.sh check
 done
 # Migration and the libnuma migrator behave differently on one node:
