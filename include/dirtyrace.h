@@ -32,6 +32,7 @@ enum dr_exit {
 #define DR_KNOB_ENGINES		"engines"	/* "mkclean", "none" */
 #define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush", ... */
 #define DR_FILE_STATS		"stats"		/* read-only "key value" lines */
+#define DR_FILE_TEST_FAULT	"test_fault"	/* test_faults=1 only: "warn", "oops" */
 
 /* Engine thread counts (mkclean, migrate, ioremap checkers) at most. */
 #define DR_MAX_THREADS		64
@@ -133,6 +134,8 @@ enum dr_exit {
 	X(MIGRATE_INJECT_PTES, "migrate.inject_ptes") \
 	X(MIGRATE_CROSS_NODE, "migrate.cross_node") \
 	X(MIGRATE_INJECT_BATCH, "migrate.inject_batch_flushes") \
+	X(MIGRATE_NODEST, "migrate.no_destination") \
+	X(INJECT_PMD_SKIPPED, "inject.pmd_mapped_skipped") \
 	X(KP_MIGRATE_PAGES, "kprobe.migrate_pages") \
 	X(KP_MIGRATE_FOLIO, "kprobe.folio_migrate_flags") \
 	X(STALL_STALLS, "stall.stalls") \
@@ -147,6 +150,35 @@ enum dr_exit {
 	X(STALL_RECLAIMED, "stall.reclaim_folios") \
 	X(KP_FLUSH_MM, "kprobe.flush_tlb_mm_range") \
 	X(KP_BATCH_FLUSH, "kprobe.arch_tlbbatch_flush")
+
+/*
+ * Folio orders: the "folio_orders" file has one line per row below, the
+ * row's name and then how many folios of each order (0 .. DR_NR_ORDERS - 2,
+ * then every larger order together) it counted, after a header line
+ * "order 0 1 ... 9 10+". cache and mapped are a census of the target's page
+ * cache taken at each read; the others count since the run started.
+ */
+#define DR_FILE_FOLIO_ORDERS	"folio_orders"
+#define DR_NR_ORDERS		11
+#define DR_ORDER_ROWS(X) \
+	X(CACHE, "cache")		/* the target's folios in the page cache now */ \
+	X(MAPPED, "mapped")		/* of those, mapped by a process now */ \
+	X(MKCLEAN, "mkclean")		/* cleaned (or injected) by the mkclean engine */ \
+	X(KP_MKCLEAN, "folio_mkclean")	/* every folio_mkclean() on the target */ \
+	X(EVICT, "evict")		/* removed from the page cache */ \
+	X(MIGRATE, "migrate")		/* copied by the migrate engine */ \
+	X(MIGRATE_NODEST, "migrate_nodest")	/* no destination of its order */ \
+	X(RECLAIM, "reclaim")		/* sent to reclaim by stall_reclaim */
+
+enum dr_order_row {
+#define DR_ORDER_ENUM(id, name)	DR_ORDER_##id,
+	DR_ORDER_ROWS(DR_ORDER_ENUM)
+#undef DR_ORDER_ENUM
+	DR_NR_ORDER_ROWS
+};
+
+#define DR_ORDER_NAME(id, name)	name,
+#define DR_ORDER_NAMES		{ DR_ORDER_ROWS(DR_ORDER_NAME) }
 
 enum dr_stat {
 #define DR_STAT_ENUM(id, key)	DR_STAT_##id,

@@ -11,6 +11,7 @@
 #include <linux/ptrace.h>
 #include <asm/cpufeature.h>
 #include <asm/tlbflush.h>
+#include "compat.h"
 
 /* Arguments of a probed function at its entry. */
 #define DR_ARG(regs, n)	regs_get_kernel_argument(regs, n)
@@ -36,10 +37,10 @@ static inline void dr_flush_tlb_local(unsigned long addr)
 	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
 }
 
-/* This CPU's whole TLB, global entries too. */
+/* This CPU's whole TLB, global entries too (compat.h: maybe by name). */
 static inline void dr_flush_tlb_all_local(void)
 {
-	__flush_tlb_all();
+	dr_flush_tlb_all_fn();
 }
 
 /* At a probed function's entry: the address it will return to. */

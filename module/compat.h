@@ -57,4 +57,32 @@ static inline struct folio *dr_mig_unit_of(struct folio *f) { return f; }
 /* ksyms.c: folio_isolate_lru with this kernel's return type. */
 int dr_ksym_isolate_lru(dr_isolate_lru_t *fn);
 
+/* 7.x: struct folio_batch moved out of <linux/pagevec.h>. */
+#if __has_include("linux/folio_batch.h")
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
+
+/*
+ * Exports a kernel may lack (7.2 withdrew apply_to_existing_page_range
+ * and confined __flush_tlb_all to KVM): Kbuild finds them in the build
+ * tree's Module.symvers (DR_EXPORTED_*); without, ksyms.c resolves them
+ * by name, which dr_compat_resolve() does before any use.
+ */
+int dr_compat_resolve(void);
+
+#ifdef DR_EXPORTED_apply_to_existing_page_range
+#define dr_apply_existing	apply_to_existing_page_range
+#else
+extern int (*dr_apply_existing)(struct mm_struct *mm, unsigned long addr,
+				unsigned long size, pte_fn_t fn, void *data);
+#endif
+
+#if defined(CONFIG_X86) && !defined(DR_EXPORTED___flush_tlb_all)
+extern void (*dr_flush_tlb_all_fn)(void);
+#else
+#define dr_flush_tlb_all_fn	__flush_tlb_all
+#endif
+
 #endif /* DR_COMPAT_H */

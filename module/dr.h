@@ -95,6 +95,11 @@ static inline bool dr_inject_is(enum dr_inject mode)
 	return READ_ONCE(dr.inject) == mode;
 }
 
+/* orders.c: folios handled, by order (DR_ORDER_ROWS), and a census. */
+void dr_order_count(enum dr_order_row row, unsigned int order);
+void dr_orders_reset(void);
+void dr_orders_debugfs(struct dentry *dir);
+
 /* threads.c: engine kthread groups and the striped page-cache walk. */
 struct dr_kthreads {
 	struct task_struct *task[DR_MAX_THREADS + 1];

@@ -15,6 +15,7 @@
 #include <linux/rbtree.h>
 #include "dr.h"
 #include "arch.h"
+#include "compat.h"
 
 struct dr_noflush {
 	struct mm_struct *mm;
@@ -37,9 +38,33 @@ static int dr_noflush_pte(pte_t *ptep, unsigned long addr, void *data)
 }
 
 /*
+ * Does a PMD leaf map addr (a PMD-mapped large folio)? The PTE walk
+ * below must not meet one (apply_to_existing_page_range() WARNs). Only a
+ * PMD-sized folio can be mapped so, and mapping it needs its lock, which
+ * the caller holds: a leaf can go meanwhile, but none can appear.
+ */
+static bool dr_pmd_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	if (pgd_none(READ_ONCE(*pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)))
+		return false;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(READ_ONCE(*pud)) || pud_leaf(READ_ONCE(*pud)))
+		return pud_leaf(READ_ONCE(*pud));
+	return pmd_leaf(READ_ONCE(*pmd_offset(pud, addr)));
+}
+
+/*
  * Walk the file's i_mmap tree, as rmap does, under i_mmap_rwsem: a VMA
  * in the tree keeps its page tables, even without its mm's mmap_lock.
- * The caller holds the folio lock (same order as folio_mkclean).
+ * The caller holds the folio lock (same order as folio_mkclean). A
+ * PMD-mapped folio is left to the kernel's own clean, counted.
  */
 unsigned long dr_inject_noflush(struct folio *folio)
 {
@@ -57,13 +82,17 @@ unsigned long dr_inject_noflush(struct folio *folio)
 		pgoff_t vstart = vma->vm_pgoff;
 		pgoff_t vend = vstart + vma_pages(vma) - 1;
 		pgoff_t from = max(first, vstart), to = min(last, vend);
+		unsigned long addr = vma->vm_start + ((from - vstart) << PAGE_SHIFT);
 
 		if (!(vma->vm_flags & VM_SHARED) || from > to)
 			continue;
+		if (folio_test_pmd_mappable(folio) && dr_pmd_mapped(vma->vm_mm, addr)) {
+			dr_stat_inc(DR_STAT_INJECT_PMD_SKIPPED);
+			continue;
+		}
 		nf.mm = vma->vm_mm;
-		apply_to_existing_page_range(vma->vm_mm,
-					     vma->vm_start + ((from - vstart) << PAGE_SHIFT),
-					     (to - from + 1) << PAGE_SHIFT, dr_noflush_pte, &nf);
+		dr_apply_existing(vma->vm_mm, addr, (to - from + 1) << PAGE_SHIFT,
+				  dr_noflush_pte, &nf);
 	}
 	i_mmap_unlock_read(mapping);
 	return nf.ptes;

@@ -54,3 +54,27 @@ int dr_ksym_isolate_lru(dr_isolate_lru_t *fn)
 	*fn = READ_ONCE(resolved);
 	return ret;
 }
+
+#ifndef DR_EXPORTED_apply_to_existing_page_range
+int (*dr_apply_existing)(struct mm_struct *mm, unsigned long addr,
+			 unsigned long size, pte_fn_t fn, void *data);
+#endif
+#if defined(CONFIG_X86) && !defined(DR_EXPORTED___flush_tlb_all)
+void (*dr_flush_tlb_all_fn)(void);
+#endif
+
+/* What this kernel no longer exports to us, by name; 0 when all is there. */
+int dr_compat_resolve(void)
+{
+	int ret = 0;
+
+#ifndef DR_EXPORTED_apply_to_existing_page_range
+	if (!ret && !READ_ONCE(dr_apply_existing))
+		ret = dr_ksym("apply_to_existing_page_range", (void **)&dr_apply_existing);
+#endif
+#if defined(CONFIG_X86) && !defined(DR_EXPORTED___flush_tlb_all)
+	if (!ret && !READ_ONCE(dr_flush_tlb_all_fn))
+		ret = dr_ksym("__flush_tlb_all", (void **)&dr_flush_tlb_all_fn);
+#endif
+	return ret;
+}

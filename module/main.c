@@ -128,6 +128,13 @@ static int dr_inject_probes_ok(int mode)
 		pr_warn("inject accessflags_stale needs the %s kprobe\n", DR_SYM_SET_ACCESS_FLAGS);
 		return -EOPNOTSUPP;
 	}
+	/* Their PTE walk and TLB flush may be kernel functions found by name. */
+	if ((mode == DR_INJ_MKCLEAN_NOFLUSH || mode == DR_INJ_MIGRATE_NOFLUSH) &&
+	    dr_compat_resolve()) {
+		pr_warn("inject %s needs kernel functions this kernel does not export\n",
+			dr_inject_names[mode]);
+		return -EOPNOTSUPP;
+	}
 	if (mode == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
 		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
 		return -EOPNOTSUPP;
@@ -162,6 +169,7 @@ static void dr_stats_reset(void)
 	for (i = 0; i < DR_NR_STATS; i++)
 		if (i != DR_STAT_KP_MISSING)
 			dr_stat_set(i, 0);
+	dr_orders_reset();
 	for (i = 0; i < ARRAY_SIZE(dr_engines); i++)
 		if (dr_engines[i]->reset)
 			dr_engines[i]->reset();
@@ -451,6 +459,41 @@ static const struct file_operations dr_run_fops = DR_FOPS(run);
 static const struct file_operations dr_engines_fops = DR_FOPS(engines);
 static const struct file_operations dr_inject_fops = DR_FOPS(inject);
 
+/*
+ * test_fault: with the test_faults=1 module parameter only (read-only, so
+ * it cannot be turned on after load), "warn" WARNs and "oops" stores
+ * through a NULL pointer in this write: how a harness proves it stops on
+ * a kernel problem and names the module in the report. Never present on
+ * a normal load.
+ */
+static bool test_faults;
+static unsigned long *dr_test_null;
+module_param(test_faults, bool, 0444);
+MODULE_PARM_DESC(test_faults, "create the test_fault debugfs file that WARNs or Oopses on request (harness tests only)");
+
+static ssize_t dr_test_fault_write(struct file *f, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	char buf[8];
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+
+	if (ret)
+		return ret;
+	if (!strcmp(buf, "warn"))
+		WARN(1, "test_fault: a WARNING on request\n");
+	else if (!strcmp(buf, "oops"))
+		WRITE_ONCE(*READ_ONCE(dr_test_null), 1);
+	else
+		return -EINVAL;
+	return len;
+}
+
+static const struct file_operations dr_test_fault_fops = {
+	.owner = THIS_MODULE,
+	.write = dr_test_fault_write,
+	.llseek = noop_llseek,
+};
+
 static const struct dr_knob dr_core_knobs[] = {
 	{ DR_KNOB_DURATION, &dr.duration_ms, 0, DR_DURATION_MAX_S * 1000, true },
 };
@@ -468,7 +511,10 @@ static int __init dr_init(void)
 	debugfs_create_file(DR_KNOB_ENGINES, 0600, dr_dir, NULL, &dr_engines_fops);
 	debugfs_create_file(DR_KNOB_INJECT, 0600, dr_dir, NULL, &dr_inject_fops);
 	debugfs_create_file(DR_FILE_STATS, 0400, dr_dir, NULL, &dr_stats_fops);
+	dr_orders_debugfs(dr_dir);
 	dr_knobs_create(dr_dir, dr_core_knobs, ARRAY_SIZE(dr_core_knobs));
+	if (test_faults)
+		debugfs_create_file(DR_FILE_TEST_FAULT, 0200, dr_dir, NULL, &dr_test_fault_fops);
 	for (i = 0; i < ARRAY_SIZE(dr_engines); i++) {
 		dr_knobs_create(dr_dir, dr_engines[i]->knobs,
 				dr_engines[i]->nr_knobs);

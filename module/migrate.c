@@ -18,7 +18,6 @@
 #include <linux/mm_inline.h>
 #include <linux/nodemask.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/vmstat.h>
 #include <linux/sched/task.h>
 #include <linux/rcupdate.h>
@@ -63,26 +62,41 @@ static struct dr_mig_worker *dr_mig_self(void)
 }
 
 /*
- * The copy's allocation. Under inject=migrate_noflush without direct
- * reclaim or compaction: the inject skips the batched flush of whatever
- * this worker unmaps, and inside reclaim that would be other processes'
- * pages, freed with stale TLB entries.
+ * The copy's allocation: a folio of the source's order, since
+ * migrate_pages() copies every page of the source into it (an order-0
+ * copy of a large folio overwrites the pages after it). A large one is
+ * asked for as alloc_migration_target() asks (no kswapd, no retrying);
+ * without one, migrate_pages() splits the source or leaves it, counted.
+ * Under inject=migrate_noflush without direct reclaim or compaction: the
+ * inject skips the batched flush of whatever this worker unmaps, and
+ * inside reclaim that would be other processes' pages, freed with stale
+ * TLB entries.
  */
-static struct folio *dr_migrate_alloc(int nid)
+static struct folio *dr_migrate_alloc(int nid, unsigned int order)
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN;
+	struct folio *dst;
 
+	if (order)
+		gfp = (gfp & ~__GFP_RECLAIM) | GFP_TRANSHUGE;
 	if (dr_inject_is(DR_INJ_MIGRATE_NOFLUSH))
 		gfp &= ~__GFP_DIRECT_RECLAIM;
-	return __folio_alloc_node(gfp, 0, nid);
+	dst = __folio_alloc_node(gfp, order, nid);
+	if (!dst) {
+		dr_stat_inc(DR_STAT_MIGRATE_NODEST);
+		dr_order_count(DR_ORDER_MIGRATE_NODEST, order);
+	}
+	return dst;
 }
 
 /* migrate_pages()' allocation callback; nid < 0: the source's node. */
-static DR_MIG_UNIT *dr_migrate_new(DR_MIG_UNIT *src, unsigned long nid)
+static DR_MIG_UNIT *dr_migrate_new(DR_MIG_UNIT *unit, unsigned long nid)
 {
+	struct folio *src = dr_mig_folio(unit);
 	long n = nid;
 
-	return dr_mig_unit_of(dr_migrate_alloc(n < 0 ? folio_nid(dr_mig_folio(src)) : n));
+	return dr_mig_unit_of(dr_migrate_alloc(n < 0 ? folio_nid(src) : n,
+					       folio_order(src)));
 }
 
 /*
@@ -119,6 +133,7 @@ void dr_migrate_copied(struct folio *dst, struct folio *src)
 	from = data_race(folio_nid(src));
 	if (to < DR_MIG_NODES)
 		dr_stat_inc(DR_STAT_MIGRATE_NODE0 + to);
+	dr_order_count(DR_ORDER_MIGRATE, folio_order(src));
 	if (to != from)
 		dr_stat_inc(DR_STAT_MIGRATE_CROSS_NODE);
 	if (!dr_inject_is(DR_INJ_MIGRATE_NOFLUSH) || w->nheld >= ARRAY_SIZE(w->held))

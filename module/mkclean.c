@@ -41,8 +41,13 @@ static void dr_clean_folio(struct address_space *mapping, struct folio *folio,
 
 	folio_lock(folio);
 	if (folio->mapping != mapping) {	/* truncated or evicted */
+		folio_unlock(folio);
 		dr_stat_inc(DR_STAT_MKCLEAN_SKIPPED);
-	} else if (dr_inject_is(DR_INJ_MKCLEAN_NOFLUSH)) {
+		return;
+	}
+	/* Locked in the page cache: its order holds (a split needs the lock). */
+	dr_order_count(DR_ORDER_MKCLEAN, folio_order(folio));
+	if (dr_inject_is(DR_INJ_MKCLEAN_NOFLUSH)) {
 		stale = dr_inject_noflush(folio);
 		dr_stat_add(DR_STAT_INJECT_PTES, stale);
 	} else if (folio_mkclean(folio)) {

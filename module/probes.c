@@ -27,6 +27,8 @@ struct dr_probe {
 	enum dr_arg arg;
 	/* Optional, for calls on the target: true if it answered the call. */
 	bool (*hook)(struct pt_regs *regs);
+	bool by_order;		/* DR_ARG_FOLIO: count the folio's order in row */
+	enum dr_order_row row;
 	bool registered;
 };
 
@@ -45,14 +47,16 @@ static void dr_probe_post(struct kprobe *p, struct pt_regs *regs,
 
 static struct dr_probe dr_probes[] = {
 	{ .kp.symbol_name = "folio_mkclean",
-	  .stat = DR_STAT_KP_MKCLEAN, .arg = DR_ARG_FOLIO },
+	  .stat = DR_STAT_KP_MKCLEAN, .arg = DR_ARG_FOLIO,
+	  .by_order = true, .row = DR_ORDER_KP_MKCLEAN },
 	{ .kp.symbol_name = "ptep_clear_flush", .kp.post_handler = dr_probe_post,
 	  .stat = DR_STAT_KP_PTE_FLUSH, .arg = DR_ARG_VMA,
 	  .hook = dr_inject_migrate_unmap },
 	{ .kp.symbol_name = "do_writepages",
 	  .stat = DR_STAT_KP_WRITEBACK, .arg = DR_ARG_MAPPING },
 	{ .kp.symbol_name = "__filemap_remove_folio",
-	  .stat = DR_STAT_KP_EVICT, .arg = DR_ARG_FOLIO },
+	  .stat = DR_STAT_KP_EVICT, .arg = DR_ARG_FOLIO,
+	  .by_order = true, .row = DR_ORDER_EVICT },
 	{ .kp.symbol_name = "pmd_free_pte_page",
 	  .stat = DR_STAT_KP_PMD_FREE, .arg = DR_ARG_IOREMAP_TASK },
 	{ .kp.symbol_name = "migrate_pages",
@@ -119,6 +123,8 @@ static int dr_probe_pre(struct kprobe *kp, struct pt_regs *regs)
 			dr_stat_inc(p->stat);
 	} else if (target && dr_arg_mapping(p->arg, (void *)DR_ARG(regs, 0)) == target) {
 		dr_stat_inc(p->stat);
+		if (p->by_order)	/* the caller holds the folio locked */
+			dr_order_count(p->row, folio_order((struct folio *)DR_ARG(regs, 0)));
 		if (p->hook && p->hook(regs))
 			return 1;	/* answered: regs->ip points back */
 	}

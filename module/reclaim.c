@@ -59,9 +59,12 @@ long dr_reclaim_range(struct address_space *mapping, pgoff_t first,
 
 		if (IS_ERR_OR_NULL(folio))	/* 6.1: NULL; 6.12: ERR_PTR */
 			continue;
+		/* A large folio once, whichever of its pages came first. */
+		i = max_t(long, i, folio_next_index(folio) - 1 - first);
 		dr_folio_referenced(folio, 0, NULL, &vm_flags);
 		folio_clear_referenced(folio);
 		if (DR_ISOLATED(dr_rc_isolate_lru(folio))) {
+			dr_order_count(DR_ORDER_RECLAIM, folio_order(folio));
 			list_add_tail(&folio->lru, &list);
 			n++;
 		}

@@ -7,10 +7,10 @@
  */
 #include <linux/kthread.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include "dr.h"
+#include "compat.h"
 
 /*
  * Add a stopped thread running fn(data), named fmt with id (or with the

@@ -19,12 +19,14 @@ echo DIRTYRACE-BOOTED
 for m in $(cat /lib/modules/load.order); do
 	insmod "/lib/modules/$m" || echo "guest: insmod $m failed"
 done
-mkdir -p /mnt
-mount -t ext4 /dev/vda /mnt || echo "guest: cannot mount /dev/vda as ext4"
 arg() { sed -n "s/.*dr\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+fs=$(arg fs)
+mkdir -p /mnt
+mount -t "${fs:-ext4}" /dev/vda /mnt || echo "guest: cannot mount /dev/vda as ${fs:-ext4}"
 # The harness reserves a range with memmap= for the ioremap engine.
 range=$(arg ioremap)
-insmod /dirtyrace.ko ${range:+ioremap_range=$range} ||
+# shellcheck disable=SC2046
+insmod /dirtyrace.ko ${range:+ioremap_range=$range} $(arg modparams | tr '~' ' ') ||
 	echo "guest: insmod dirtyrace.ko failed"
 
 mode=$(arg mode)

@@ -3,12 +3,16 @@
 # Fails on a missing result, on any KTAP "not ok", and on any kernel
 # BUG/WARNING/Oops/lockdep/KASAN report in the guest log (the unsigned
 # out-of-tree module taint is expected and not a failure).
+# Exit (vm.sh's): a kernel problem is a verdict of its own, 5, whatever the
+# guest said (its first report is printed with its first frames, and
+# whether dirtyrace's code is on its stack); a hung guest (GUEST_HUNG= the
+# reason, from vm.sh) 6; else run: the hammer's code, check: 0 or 1.
 # KCSAN_SCOPE=module (the KCSAN debug kernel): a data-race report fails only
 # when one of its racing accesses is the module's; the kernel's own are
 # counted and set aside.
 set -uo pipefail
 mode=$1 log=$2 out=$3
-bad='BUG:|WARNING:|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|kmemleak|soft lockup|hard LOCKUP|blocked for more than|Call Trace:'
+bad='BUG:|kernel BUG at|WARNING:|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|kmemleak|soft lockup|hard LOCKUP|blocked for more than|detected stall|Call Trace:'
 
 tr -d '\r' < "$log" > "$log.txt"
 if [ "${KCSAN_SCOPE:-}" = module ]; then
@@ -57,14 +61,42 @@ fi
 sed -n '/^DIRTYRACE-BOOTED/,/^==== dmesg ====/p' "$log.txt" | sed '1d;$d'
 rc=$(sed -n 's/^DIRTYRACE-RESULT rc=\([0-9]*\).*/\1/p' "$log.txt" | tail -n1)
 fail=0
-if [ -z "$rc" ]; then
-	echo "# guest-log: no result from the guest (crash or timeout); log: $log" >&2
-	fail=1
-fi
+
+# The first kernel report: its title, its frames (RIP and Call Trace), and
+# whether any of them is dirtyrace's; printed to stderr.
+splat() {
+	awk -v bad="$bad" '
+		function strip(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
+		!start && $0 ~ bad { start = 1; title = strip($0); next }
+		start {
+			l = strip($0)
+			if (l ~ /^---\[ end|^Kernel panic|^DIRTYRACE-RESULT|^==== /) exit
+			if (l ~ /^Modules linked in:/) next
+			if (l ~ /[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/ && n < 12) {
+				frames[++n] = l
+				if (l ~ /\[dirtyrace\]/) { ours = ours (ours ? ", " : "") l }
+			}
+		}
+		END {
+			if (!start) exit 1
+			printf "# guest-log: KERNEL PROBLEM in the guest: %s\n", title
+			if (ours != "") printf "# guest-log: dirtyrace'"'"'s own code is on its stack: %s\n", ours
+			else printf "# guest-log: dirtyrace'"'"'s code is not on its stack (of its first %d frames)\n", n
+			for (i = 1; i <= n; i++) printf "# guest-log:   %s\n", frames[i]
+		}' "$log.txt" | sed 's/[[:space:]]\+$//' >&2
+}
 if grep -Eq "$bad" "$log.txt"; then
-	echo "# guest-log: kernel problem reported in the guest log ($log):" >&2
-	grep -En "$bad" "$log.txt" | head -n 20 >&2
-	fail=1
+	splat
+	echo "# guest-log: verdict KERNEL (exit 5): the guest kernel reported a problem; every report: grep -En '$bad' $log.txt" >&2
+	exit 5
+fi
+if [ -n "${GUEST_HUNG:-}" ]; then
+	echo "# guest-log: verdict HUNG (exit 6): $GUEST_HUNG; log: $log" >&2
+	exit 6
+fi
+if [ -z "$rc" ]; then
+	echo "# guest-log: verdict KERNEL (exit 5): the guest died without a result and without a kernel report (triple fault or reset?); log: $log" >&2
+	exit 5
 fi
 case "$mode" in
 check)

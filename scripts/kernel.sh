@@ -6,22 +6,54 @@
 #   kernel.sh fetch KERNEL     -> dir holding vmlinuz and lib/modules
 #   kernel.sh headers KERNEL   -> its headers tree (KDIR)
 #   kernel.sh pkgroot ARCH PKG... -> a dir with those packages unpacked
-# KERNEL: debian-6.1, debian-6.12, debian-6.1-arm64, debian-6.12-arm64.
+#   kernel.sh build KERNEL OUTDIR [MAKEVAR=...] -> dirtyrace.ko for KERNEL
+# KERNEL: debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64,
+# debian-6.12-arm64.
 # Images and headers are fetched with apt-get download (never installed:
 # the 6.12 headers package depends on the image, which would change the
 # host's next boot) and cached in $DR_CACHE (default ~/.cache/dirtyrace).
 # arm64 packages come from the host's own apt sources through a private
 # package list in the cache: the host's dpkg architectures stay as they are.
+# debian-7.2 comes from Debian sid, reached through a private apt
+# configuration whose URIs are the host's own Debian sources' (the host's
+# sources are never changed); the newest 7.2 in sid unless
+# SID_KERNEL_RELEASE=<release> (e.g. 7.2.13+deb14-amd64). Its headers need
+# sid's gcc: its module builds in a sid build root made with mmdebstrap in
+# the cache.
 set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
-KERNELS_KNOWN="debian-6.1, debian-6.12, debian-6.1-arm64, debian-6.12-arm64"
+KERNELS_KNOWN="debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64, debian-6.12-arm64"
 
 arch_of() {
 	case "$1" in
-	debian-6.1 | debian-6.12) echo amd64 ;;
+	debian-6.1 | debian-6.12 | debian-7.2) echo amd64 ;;
 	debian-6.1-arm64 | debian-6.12-arm64) echo arm64 ;;
-	*) echo "kernel.sh: unknown kernel '$1' ($KERNELS_KNOWN)" >&2; exit 2 ;;
+	*) echo "kernel.sh: unknown kernel '$1' (known: $KERNELS_KNOWN)" >&2; exit 2 ;;
 	esac
+}
+
+# Which archive a kernel comes from: the host's own suites, or sid.
+suite_of() {
+	case "$1" in
+	debian-7.2*) echo sid ;;
+	*) echo host ;;
+	esac
+}
+
+# The host's Debian archive URI (not -security), from its own apt sources.
+host_debian_uri() {
+	local codename uri
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	uri=$(awk -v c="$codename" '
+		/^URIs:/ { u = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == c) ok = 1 }
+		/^$/ { if (ok && u) { print u; exit } ok = 0; u = "" }
+		END { if (ok && u) print u }' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	[ -n "$uri" ] || uri=$(sed -n "s/^deb \(\[[^]]*\] \)\?\([^ ]*\) $codename .*/\2/p" \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+	[ -n "$uri" ] || { echo "kernel.sh: no Debian '$codename' source in the host's apt sources to reach sid from" >&2; exit 2; }
+	echo "$uri"
 }
 
 meta_of() {
@@ -31,33 +63,48 @@ meta_of() {
 	esac
 }
 
-# apt ARCH ARGS...: apt-get/apt-cache for ARCH; arm64 reads a private list.
+# apt ARCH SUITE ARGS...: apt-get/apt-cache for ARCH from the host's
+# suites or sid; anything but the host's own reads a private list.
+aptdir() { [ "$2" = host ] && echo "$cache/apt-$1" || echo "$cache/apt-$1-$2"; }
 aptopts() {
-	[ "$1" = amd64 ] && return
-	local d=$cache/apt-$1
+	[ "$1" = amd64 ] && [ "$2" = host ] && return
+	local d
+	d=$(aptdir "$1" "$2")
 	echo "-o APT::Architecture=$1 -o APT::Architectures=$1"
 	echo "-o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache"
 	echo "-o Dir::State::status=$d/status -o APT::Sandbox::User=root"
+	# sid's Release may carry a Valid-Until this machine's clock is past.
+	[ "$2" = sid ] && echo "-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$d/parts -o Acquire::Check-Valid-Until=false"
+	return 0
 }
 apt_for() {
-	local a=$1 tool=$2 d=$cache/apt-$1
-	shift 2
-	if [ "$a" != amd64 ] && [ ! -f "$d/.done" ]; then
-		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	local a=$1 suite=$2 tool=$3 d
+	d=$(aptdir "$a" "$suite")
+	shift 3
+	if { [ "$a" != amd64 ] || [ "$suite" != host ]; } && [ ! -f "$d/.done" ]; then
+		mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts"
 		: > "$d/status"
+		if [ "$suite" = sid ]; then
+			printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: %s\n' \
+				"$(host_debian_uri)" /usr/share/keyrings/debian-archive-keyring.gpg > "$d/parts/sid.sources"
+		fi
 		# shellcheck disable=SC2046
-		apt-get $(aptopts "$a") -qq update >/dev/null ||
-			{ echo "kernel.sh: apt-get update for $a failed" >&2; exit 2; }
+		apt-get $(aptopts "$a" "$suite") -qq update >/dev/null ||
+			{ echo "kernel.sh: apt-get update for $a ($suite) failed" >&2; exit 2; }
 		touch "$d/.done"
 	fi
 	# shellcheck disable=SC2046
-	"$tool" $(aptopts "$a") "$@"
+	"$tool" $(aptopts "$a" "$suite") "$@"
 }
 
 release() {
 	local dep a
 	a=$(arch_of "$1")
-	dep=$(apt_for "$a" apt-cache show "$(meta_of "$1")" 2>/dev/null |
+	if [ "$(suite_of "$1")" = sid ]; then
+		release_sid "$1" "$a"
+		return
+	fi
+	dep=$(apt_for "$a" host apt-cache show "$(meta_of "$1")" 2>/dev/null |
 		sed -n "s/^Depends:.*linux-image-\([0-9][^ ,]*-$a\).*/\1/p" |
 		sort -V | tail -n1)
 	if [ -z "$dep" ]; then
@@ -67,11 +114,28 @@ release() {
 	echo "$dep"
 }
 
-# download ARCH DIR PKG...: the .debs of PKG... for ARCH into DIR.
+# The newest 7.2 kernel sid has (the plain flavour), or SID_KERNEL_RELEASE.
+release_sid() {
+	local ver=${1#debian-} rel
+	ver=${ver%-arm64}
+	if [ -n "${SID_KERNEL_RELEASE:-}" ]; then
+		echo "$SID_KERNEL_RELEASE"
+		return
+	fi
+	rel=$(apt_for "$2" sid apt-cache pkgnames "linux-binary-$ver." 2>/dev/null |
+		sed -n "s/^linux-binary-\($ver\.[0-9.]*+[a-z0-9]*-$2\)$/\1/p" | sort -V | tail -n1)
+	if [ -z "$rel" ]; then
+		echo "kernel.sh: sid has no linux-binary-$ver.*-$2 (rm -rf $(aptdir "$2" sid) to refresh its lists)" >&2
+		exit 2
+	fi
+	echo "$rel"
+}
+
+# download ARCH SUITE DIR PKG...: the .debs of PKG... for ARCH into DIR.
 download() {
-	local a=$1 d=$2
-	shift 2
-	(cd "$d" && apt_for "$a" apt-get download -qq -o APT::Sandbox::User=root "$@" >/dev/null)
+	local a=$1 suite=$2 d=$3
+	shift 3
+	(cd "$d" && apt_for "$a" "$suite" apt-get download -qq -o APT::Sandbox::User=root "$@" >/dev/null)
 }
 
 fetch() {
@@ -79,10 +143,23 @@ fetch() {
 	rel=$(release "$1")
 	dir=$cache/kernels/$rel
 	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
 		mkdir -p "$dir/deb"
-		download "$(arch_of "$1")" "$dir/deb" "linux-image-$rel"
-		deb=$(ls "$dir"/deb/linux-image-"$rel"_*.deb | head -n1)
-		dpkg-deb -x "$deb" "$dir/root"
+		if [ "$(suite_of "$1")" = sid ]; then
+			# 7.x splits the image: kernel, modules, config; all under usr/lib.
+			download "$(arch_of "$1")" sid "$dir/deb" "linux-binary-$rel" \
+				"linux-modules-$rel" "linux-base-$rel"
+			for deb in "$dir"/deb/*.deb; do
+				dpkg-deb -x "$deb" "$dir/root"
+			done
+			ln -s usr/lib "$dir/root/lib"
+			mkdir -p "$dir/root/boot"
+			ln -s "../usr/lib/modules/$rel/vmlinuz" "$dir/root/boot/vmlinuz-$rel"
+		else
+			download "$(arch_of "$1")" host "$dir/deb" "linux-image-$rel"
+			deb=$(ls "$dir"/deb/linux-image-"$rel"_*.deb | head -n1)
+			dpkg-deb -x "$deb" "$dir/root"
+		fi
 		depmod -b "$dir/root" "$rel"
 		rm -rf "$dir/deb"
 		touch "$dir/.done"
@@ -97,17 +174,21 @@ headers() {
 	local rel dir deps d a kb
 	a=$(arch_of "$1")
 	rel=$(release "$1")
+	if [ "$(suite_of "$1")" = sid ]; then
+		echo "$(sid_root "$rel" "$a")/usr/src/linux-headers-$rel"
+		return
+	fi
 	dir=$cache/headers/$rel
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/deb"
-		deps=$(apt_for "$a" apt-cache show "linux-headers-$rel" | sed -n 's/^Depends: //p' |
+		deps=$(apt_for "$a" host apt-cache show "linux-headers-$rel" | sed -n 's/^Depends: //p' |
 			head -n1 | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//')
 		# shellcheck disable=SC2086
-		download "$a" "$dir/deb" "linux-headers-$rel" $(echo "$deps" | grep -E '^linux-headers-.*-common' || true)
+		download "$a" host "$dir/deb" "linux-headers-$rel" $(echo "$deps" | grep -E '^linux-headers-.*-common' || true)
 		kb=$(echo "$deps" | grep -E '^linux-kbuild-' || true)
 		# shellcheck disable=SC2086
-		[ -z "$kb" ] || download amd64 "$dir/deb" $kb
+		[ -z "$kb" ] || download amd64 host "$dir/deb" $kb
 		for d in "$dir"/deb/*.deb; do
 			dpkg-deb -x "$d" "$dir/root"
 		done
@@ -129,7 +210,7 @@ pkgroot() {
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/deb"
-		download "$a" "$dir/deb" "$@"
+		download "$a" host "$dir/deb" "$@"
 		for d in "$dir"/deb/*.deb; do
 			dpkg-deb -x "$d" "$dir/root"
 		done
@@ -139,12 +220,55 @@ pkgroot() {
 	echo "$dir/root"
 }
 
+# sid_root REL ARCH: a sid build root with REL's headers and the gcc they
+# need (mmdebstrap, ~110 MiB download, ~750 MB), made once.
+sid_root() {
+	local rel=$1 dir=$cache/sid-root/$1
+	if [ ! -f "$dir/.done" ]; then
+		command -v mmdebstrap >/dev/null ||
+			{ echo "kernel.sh: need mmdebstrap for the sid build root (make setup)" >&2; exit 2; }
+		rm -rf "$dir"
+		mkdir -p "$cache/sid-root"
+		mmdebstrap --quiet --variant=apt --architectures="$2" \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			--include="build-essential,make,kmod,linux-headers-$rel" sid "$dir" \
+			"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(host_debian_uri) sid main" >&2 ||
+			{ echo "kernel.sh: mmdebstrap of the sid build root failed" >&2; exit 2; }
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+}
+
+# build KERNEL OUTDIR [MAKEVAR=...]: the module for KERNEL in OUTDIR. The
+# sid kernels' in their build root, in a private mount namespace (objtool
+# needs /proc there).
+build() {
+	local k=$1 out=$2 rel root stage
+	shift 2
+	if [ "$(suite_of "$k")" != sid ]; then
+		make -s -C "$top" module KDIR="$(headers "$k")" MODOUT="$out" "$@"
+		return
+	fi
+	rel=$(release "$k")
+	root=$(sid_root "$rel" "$(arch_of "$k")")
+	stage=$root/build/dirtyrace-$$
+	rm -rf "$stage" && mkdir -p "$stage" "$out"
+	cp -r "$top/Kbuild" "$top/include" "$top/module" "$stage/"
+	unshare --mount --propagation private sh -c \
+		'r=$1 h=$2 m=$3; shift 3; mount -t proc proc "$r/proc" && exec chroot "$r" make -s -C "$h" M="$m" "$@"' \
+		sh "$root" "/usr/src/linux-headers-$rel" "/build/dirtyrace-$$" "$@" modules ||
+		{ rm -rf "$stage"; return 1; }
+	rm -rf "$out" && mkdir -p "$out" && cp -r "$stage"/. "$out"/
+	rm -rf "$stage"
+}
+
 case "${1:-}" in
 release) release "$2" ;;
-versions) release debian-6.1; release debian-6.12 ;;
+versions) release debian-6.1; release debian-6.12; release debian-7.2 ;;
 arch) arch_of "$2" ;;
 fetch) fetch "$2" ;;
 headers) headers "$2" ;;
 pkgroot) shift; pkgroot "$@" ;;
-*) echo "usage: kernel.sh release|versions|arch|fetch|headers KERNEL | pkgroot ARCH PKG..." >&2; exit 2 ;;
+build) shift; build "$@" ;;
+*) echo "usage: kernel.sh release|versions|arch|fetch|headers KERNEL | pkgroot ARCH PKG... | build KERNEL OUTDIR" >&2; exit 2 ;;
 esac

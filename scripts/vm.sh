@@ -5,16 +5,25 @@
 #   vm.sh shell               interactive guest shell
 #   vm.sh script FILE         run a shell script in the guest (reductions,
 #                             experiments); its output on stdout
-# Variables: KERNEL=debian-6.1 (default) | debian-6.12 | debian-6.1-arm64 |
-# debian-6.12-arm64 | host | /path/bzImage (then KDIR= its build tree,
-# MODDIR= its lib/modules/<rel>), GUEST_CPU (arm64: max, the default, with
+# Variables: KERNEL=debian-6.1 (default) | debian-6.12 | debian-7.2 |
+# debian-6.1-arm64 | debian-6.12-arm64 | host | /path/bzImage (then KDIR=
+# its build tree, MODDIR= its lib/modules/<rel>), FS=ext4|xfs (the test
+# disk's file system), GUEST_CPU (arm64: max, the default, with
 # hardware access/dirty flags, or cortex-a57, dirty bits in software), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, TCG_THREAD=multi|single,
 # VM_TIMEOUT=1500 (s),
 # IOREMAP_RANGE=0x60000000,8M (reserved with memmap=, "none" for no range),
 # TESTS="dr_migrate ..." (check: run only these selftests),
 # VM_APPEND (more kernel command line), GUEST_ENV="K=V ..." (environment
-# of the tests), KSFT_TIMEOUT (seconds per selftest, default their settings).
+# of the tests), KSFT_TIMEOUT (seconds per selftest, default their settings),
+# MODPARAMS="k=v ..." (more dirtyrace module parameters), PANIC_ON_WARN=1
+# (0: a WARNING or KCSAN report does not stop the guest).
+# Exit: the guest's own code (run: the hammer's, 0 PASS .. 4 skip; check:
+# 0 or 1), 5 when the guest kernel crashed or reported a problem (Oops,
+# BUG, WARNING, panic, KASAN/KCSAN/UBSAN, lockdep, lockup, hung task, RCU
+# stall; the report and whether dirtyrace's code is on its stack are
+# printed), 6 when the guest hung (no result in VM_TIMEOUT, or no power-off
+# within POWEROFF_GRACE=60 s after it).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-check}
@@ -26,12 +35,18 @@ NODES=${NODES:-2}
 ACCEL=${ACCEL:-auto}
 TCG_THREAD=${TCG_THREAD:-multi}
 VM_TIMEOUT=${VM_TIMEOUT:-1500}
+POWEROFF_GRACE=${POWEROFF_GRACE:-60}
+FS=${FS:-ext4}
+PANIC_ON_WARN=${PANIC_ON_WARN:-1}
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 die() { echo "vm.sh: $*" >&2; exit 2; }
 case "$TCG_THREAD" in multi|single) ;; *) die "TCG_THREAD=$TCG_THREAD: multi or single" ;; esac
+case "$FS" in ext4|xfs) ;; *) die "FS=$FS: ext4 or xfs" ;; esac
+command -v "mkfs.$FS" >/dev/null || die "FS=$FS needs mkfs.$FS on the host (make setup installs it)"
 
 # --- kernel, its modules and its build tree --------------------------------
 GUEST_ARCH=amd64
+KDIR_GIVEN=${KDIR:-}
 case "$KERNEL" in
 debian-*)
 	GUEST_ARCH=$("$top/scripts/kernel.sh" arch "$KERNEL")
@@ -67,7 +82,12 @@ fi
 mkdir -p "$out"
 
 # --- module for this kernel, userspace, selftests --------------------------
-make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" "${cross[@]}" >/dev/null
+if [[ "$KERNEL" == debian-* ]] && [ -z "${KDIR_GIVEN:-}" ]; then
+	# kernel.sh knows how (sid's kernels build in a sid build root).
+	"$top/scripts/kernel.sh" build "$KERNEL" "$out/mod" "${cross[@]}" >/dev/null
+else
+	make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" "${cross[@]}" >/dev/null
+fi
 busybox=/bin/busybox
 ubin=$top/userspace ksft=$top/selftests
 if [ "$GUEST_ARCH" = arm64 ]; then
@@ -110,7 +130,7 @@ cp "$top/build/ksft/kselftest/runner.sh" "$ird/ksft/kselftest/"
 : > "$ird/lib/modules/load.order"
 if [ -n "$moddir" ] && [ -d "$moddir" ]; then
 	# ext4 and virtio disk drivers with their dependencies, in load order.
-	moddeps "$moddir" virtio_pci virtio_mmio virtio_blk crc32c_generic ext4 |
+	moddeps "$moddir" virtio_pci virtio_mmio virtio_blk crc32c_generic "$FS" |
 	while read -r m; do
 		name=$(basename "$m")
 		case "$name" in
@@ -124,9 +144,15 @@ fi
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
 
 # --- disk ------------------------------------------------------------------
-rm -f "$out/disk.img"
-truncate -s 1G "$out/disk.img"
-mkfs.ext4 -q -F "$out/disk.img"
+mkdisk() {
+	rm -f "$out/disk.img"
+	truncate -s 1G "$out/disk.img"
+	case "$FS" in
+	ext4) mkfs.ext4 -q -F "$out/disk.img" ;;
+	xfs) mkfs.xfs -q -f "$out/disk.img" ;;
+	esac
+}
+mkdisk
 
 # --- boot ------------------------------------------------------------------
 numa=()
@@ -167,7 +193,13 @@ tests=$(echo ${TESTS:-} | tr ' ' '~')
 # The tests know the CPU model: under -cpu max some injects are weak.
 [ "$GUEST_ARCH" = arm64 ] && GUEST_ENV="${GUEST_ENV:-} DR_GUEST_CPU=$GUEST_CPU"
 genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
-append="console=$console loglevel=4 panic=-1 $io ${VM_APPEND:-} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
+# A kernel problem ends the guest at once (QEMU exits on the reboot, see
+# -no-reboot): an Oops or BUG panics, so do lockups, hung tasks and RCU
+# stalls, and with PANIC_ON_WARN=1 a WARNING, KASAN or KCSAN report too.
+stop="oops=panic softlockup_panic=1 hung_task_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
+[ "$PANIC_ON_WARN" = 1 ] && stop="$stop panic_on_warn=1"
+modparams=$(echo ${MODPARAMS:-} | tr ' ' '~')
+append="console=$console loglevel=4 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
@@ -203,6 +235,21 @@ wait_for() {	# wait_for PATTERN SECONDS: 0 once PATTERN is in $log
 	return 1
 }
 
+stop_qemu() {	# stop_qemu SECONDS: give QEMU that long to exit, then kill it
+	local end=$((SECONDS + $1))
+	while kill -0 "$qpid" 2>/dev/null && [ $SECONDS -lt $end ]; do
+		sleep 1
+	done
+	if kill -0 "$qpid" 2>/dev/null; then
+		kill "$qpid" 2>/dev/null || true
+		sleep 3
+		kill -9 "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+		return 1
+	fi
+	wait "$qpid" 2>/dev/null || true
+	return 0
+}
 kvm_ok() {	# KVM only for a guest of the host's architecture
 	[ "$GUEST_ARCH" = amd64 ] && [ "$ACCEL" != tcg ] && [ -w /dev/kvm ] && [ ! -e "$cache/kvm-hangs" ]
 }
@@ -222,22 +269,26 @@ if kvm_ok; then
 	if wait_for DIRTYRACE-BOOTED 30; then
 		used=kvm
 	else
-		kill "$qpid" 2>/dev/null || true
-		wait "$qpid" 2>/dev/null || true
+		stop_qemu 0 || true
 		mkdir -p "$cache"; : > "$cache/kvm-hangs"
 		echo "vm.sh: KVM guest did not boot in 30 s, using TCG from now on (rm $cache/kvm-hangs to retry)" >&2
 		[ "$ACCEL" = kvm ] && die "ACCEL=kvm requested but KVM hangs"
 	fi
 fi
 if [ "$used" = tcg ]; then
-	mkfs.ext4 -q -F "$out/disk.img"
+	mkdisk
 	boot "tcg,thread=$TCG_THREAD"
 fi
 [ "$used" = tcg ] && used="tcg ($TCG_THREAD-threaded)"
 echo "# vm.sh: $KERNEL ($rel${GUEST_CPU:+, -cpu $GUEST_CPU}), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
+hung=
 if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT"; then
-	kill "$qpid" 2>/dev/null || true
-	echo "vm.sh: guest timed out after $VM_TIMEOUT s; log: $log" >&2
+	if kill -0 "$qpid" 2>/dev/null; then
+		stop_qemu 0 || true
+		hung="no result within VM_TIMEOUT=$VM_TIMEOUT s"
+	fi
+elif ! stop_qemu "$POWEROFF_GRACE"; then
+	hung="the guest printed its result but did not power off within $POWEROFF_GRACE s"
 fi
-wait "$qpid" 2>/dev/null || true
-exec "$top/scripts/guest-log.sh" "$mode" "$log" "$out"
+[ -z "$hung" ] || echo "vm.sh: guest hung: $hung; QEMU killed; log: $log" >&2
+GUEST_HUNG=$hung exec "$top/scripts/guest-log.sh" "$mode" "$log" "$out"
