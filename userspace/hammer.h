@@ -67,6 +67,8 @@ struct opts {
 	unsigned int knobs_set;		/* bits of enum knob_opt to write */
 	int agitate;		/* bitmask of enum agitator */
 	bool pin;		/* pin writers to CPUs (the batch agitator always pins) */
+	bool hugepage;		/* writers madvise(MADV_HUGEPAGE) their mappings */
+	bool large_folios;	/* no large folio written through: INCONCLUSIVE */
 	bool keep, quiet, stop_on_detect;
 };
 
@@ -225,6 +227,13 @@ int knob_write(const char *knob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int knob_read(const char *knob, char *buf, size_t len);
 int stats_read(long long stats[DR_NR_STATS]);
+/*
+ * The module's folio_orders: rows by order. orders_sample() keeps the
+ * largest census (cache, mapped) seen and the latest engine counts.
+ */
+int orders_read(long long rows[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
+void orders_sample(long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
+int orders_max_mapped(const long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
 const char *stat_key(enum dr_stat id);
 
 /* writers.c */
@@ -287,6 +296,8 @@ struct report {
 	const struct verify_state *v;
 	const struct numa_mig *numa;
 	long long stats[DR_NR_STATS];
+	/* folio_orders: census rows at their most over the verify rounds */
+	long long orders[DR_NR_ORDER_ROWS][DR_NR_ORDERS];
 	uint64_t writes;
 	double elapsed;
 	int numa_nodes;

@@ -68,7 +68,7 @@ static bool detected(const struct opts *o, const struct testfile *tf,
 
 /* Run writers and verify rounds until the duration ends; 0 or an exit code. */
 static int hammer(const struct opts *o, struct testfile *tf,
-		  struct verify_state *v, double *elapsed)
+		  struct verify_state *v, struct report *r)
 {
 	double next_verify = o->verify_ms / 1000.0, next_progress = 5, t0, t = 0;
 	const char *dead;
@@ -104,6 +104,8 @@ static int hammer(const struct opts *o, struct testfile *tf,
 		}
 		if (verify_round(v, tf, t) < 0)
 			return DR_EXIT_USAGE;
+		/* Writers paused, mappings in place: the folios they write through. */
+		orders_sample(r->orders);
 		/* Stores may have gone astray before the abort: judge nothing. */
 		if (harness_failed(tf))
 			return DR_EXIT_USAGE;
@@ -112,7 +114,7 @@ static int hammer(const struct opts *o, struct testfile *tf,
 			writers_resume(tf);
 		next_verify = t + o->verify_ms / 1000.0;
 	}
-	*elapsed = t;
+	r->elapsed = t;
 	return 0;
 }
 
@@ -149,7 +151,7 @@ static int run(struct opts *o)
 	if (!ret && engine_on(o, ENG_NUMA) && numa_start(&numa, &tf))
 		ret = DR_EXIT_USAGE;
 	if (!ret)
-		ret = hammer(o, &tf, &v, &r.elapsed);
+		ret = hammer(o, &tf, &v, &r);
 	numa_stop(&numa);
 	writers_stop(&tf);
 	cgroup_teardown(&tf);
@@ -158,6 +160,7 @@ static int run(struct opts *o)
 		if (stats_read(r.stats))
 			fprintf(stderr, "dirtyrace: the module went away mid-run (rmmod?): no kernel-path counts, so no verdict better than INCONCLUSIVE\n");
 		r.writes = writers_total(&tf);
+		orders_sample(r.orders);
 		knob_read(DR_FILE_IOREMAP_MISMATCHES, r.io_log, sizeof(r.io_log));
 		knob_read(DR_FILE_STALL_CALLERS, r.stall_log, sizeof(r.stall_log));
 		r.numa_nodes = numa_available() < 0 ? 1 : numa_num_configured_nodes();

@@ -174,6 +174,51 @@ int stats_read(long long stats[DR_NR_STATS])
 	return 0;
 }
 
+static const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
+
+int orders_read(long long rows[DR_NR_ORDER_ROWS][DR_NR_ORDERS])
+{
+	char buf[4096], *line, *save = NULL;
+	int ret = knob_read(DR_FILE_FOLIO_ORDERS, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	memset(rows, 0, sizeof(long long) * DR_NR_ORDER_ROWS * DR_NR_ORDERS);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strcspn(line, " ");
+		char *p = line + n;
+
+		for (int r = 0; r < DR_NR_ORDER_ROWS; r++) {
+			if (strlen(order_rows[r]) != n || strncmp(line, order_rows[r], n))
+				continue;
+			for (int o = 0; o < DR_NR_ORDERS; o++)
+				rows[r][o] = strtoll(p, &p, 10);
+		}
+	}
+	return 0;
+}
+
+void orders_sample(long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS])
+{
+	long long now[DR_NR_ORDER_ROWS][DR_NR_ORDERS];
+
+	if (orders_read(now))
+		return;
+	for (int r = 0; r < DR_NR_ORDER_ROWS; r++)
+		for (int o = 0; o < DR_NR_ORDERS; o++)
+			if (r > DR_ORDER_MAPPED || now[r][o] > seen[r][o])
+				seen[r][o] = now[r][o];
+}
+
+/* The largest order written through (mapped at a sample), or -1. */
+int orders_max_mapped(const long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS])
+{
+	for (int o = DR_NR_ORDERS - 1; o >= 0; o--)
+		if (seen[DR_ORDER_MAPPED][o])
+			return o;
+	return -1;
+}
+
 /* The knob behind each engine option. */
 static const char *const knob_names[NR_KNOB_OPTS] = {
 	[KO_MIGRATE_THREADS] = DR_KNOB_MIGRATE_THREADS,

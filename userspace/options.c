@@ -81,6 +81,8 @@ void usage(FILE *f)
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, batch, all or none [none]\n"
 "  --pin                  pin writer n to CPU n (mod CPUs); other agitators than batch stay unpinned\n"
+"  --hugepage             writers madvise(MADV_HUGEPAGE) their mappings: PMD-sized folios, PMD mappings\n"
+"  --large-folios         a run that wrote through no large folio is INCONCLUSIVE\n"
 "  --stop-on-detect       end the run at the first lost write, stale store or mismatch\n"
 "  --keep                 keep the test file\n"
 "  --quiet                no progress lines\n"
@@ -177,13 +179,15 @@ static const struct option long_opts[] = {
 	{ "no-stall-clean", no_argument, 0, 'C' },
 	{ "agitate", required_argument, 0, 'a' },
 	{ "pin", no_argument, 0, 'p' },
+	{ "hugepage", no_argument, 0, 'H' },
+	{ "large-folios", no_argument, 0, 'L' },
 	{ "stop-on-detect", no_argument, 0, 'D' },
 	{ "keep", no_argument, 0, 'k' },
 	{ "quiet", no_argument, 0, 'q' },
 	{ "help", no_argument, 0, 'h' },
 	{ 0, 0, 0, 0 }
 };
-#define SHORT_OPTS	"d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:Dpkqh"
+#define SHORT_OPTS	"d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:DpHLkqh"
 #define NUMERIC_OPTS	"tTPsBSvmwxMbUGY"
 #define UINT_OPTS	"TPBvmwxMbUGY"	/* kept in unsigned ints */
 
@@ -301,6 +305,8 @@ static int set_opt(struct opts *o, struct parse_state *ps, int c, const char *ar
 	case 'o': return set_migrate_mode(o, arg);
 	case 'a': return set_agitate(o, ps, arg);
 	case 'p': o->pin = true; break;
+	case 'H': o->hugepage = true; break;
+	case 'L': o->large_folios = true; break;
 	case 'D': o->stop_on_detect = true; break;
 	case 'k': o->keep = true; break;
 	case 'q': o->quiet = true; break;
@@ -377,6 +383,10 @@ static int check_agitate(struct opts *o, const struct parse_state *ps)
 		o->agitate &= ~(1 << AG_BATCH);
 	if ((o->agitate & 1 << AG_BATCH) && !batch_ok) {
 		fprintf(stderr, "dirtyrace: --agitate batch needs the stall engine (--engines stall,...) and 2 or more CPUs\n");
+		return -1;
+	}
+	if ((o->hugepage || o->large_folios) && !o->writers) {
+		fprintf(stderr, "dirtyrace: --hugepage and --large-folios need writers: add mkclean, migrate, stall or numa to --engines\n");
 		return -1;
 	}
 	if (o->agitate && !o->writers) {

@@ -113,6 +113,22 @@ static void json_item(const char *l, int n, void *arg)
 	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
 }
 
+/* One folio_orders row as "order:count" for each nonzero order. */
+static void orders_human(const char *name, const long long *row)
+{
+	int n = 0;
+
+	printf(" %s", name);
+	for (int o = 0; o < DR_NR_ORDERS; o++)
+		if (row[o])
+			printf("%s%d%s:%lld", n++ ? "," : " ", o,
+			       o == DR_NR_ORDERS - 1 ? "+" : "", row[o]);
+	if (!n)
+		printf(" -");
+}
+
+static const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
+
 /* Every selected engine must have driven its kernel path on this run. */
 static bool exercised(const struct report *r)
 {
@@ -146,6 +162,8 @@ static bool exercised(const struct report *r)
 
 const char *verdict(const struct report *r, int *code)
 {
+	bool large = orders_max_mapped(r->orders) > 0;
+
 	if (r->v->lost || r->v->violations || r->stats[DR_STAT_IOREMAP_MISMATCHES]) {
 		*code = DR_EXIT_LOST;
 		return "FAIL (lost writes or ioremap mismatches)";
@@ -157,6 +175,15 @@ const char *verdict(const struct report *r, int *code)
 	if (!exercised(r) || (r->tf->nwriters && !r->writes)) {
 		*code = DR_EXIT_INCONCLUSIVE;
 		return "INCONCLUSIVE (the engines exercised no kernel path)";
+	}
+	/* An injected clean that never applied (every folio PMD-mapped). */
+	if (!strcmp(r->o->inject, DR_INJECT_MKCLEAN_NOFLUSH) && !r->stats[DR_STAT_INJECT_PTES]) {
+		*code = DR_EXIT_INCONCLUSIVE;
+		return "INCONCLUSIVE (mkclean_noflush never applied: no PTE-mapped folio to clean)";
+	}
+	if (r->o->large_folios && !large) {
+		*code = DR_EXIT_INCONCLUSIVE;
+		return "INCONCLUSIVE (--large-folios: no large folio was written through; this kernel or file system caches none)";
 	}
 	*code = DR_EXIT_PASS;
 	return "PASS";
@@ -191,9 +218,9 @@ void report_human(const struct report *r)
 	       s[DR_STAT_WRITEBACK_ERRORS]);
 	printf("  evict         %lld ops, %lld pages\n", s[DR_STAT_EVICT_OPS],
 	       s[DR_STAT_EVICT_PAGES]);
-	if (s[DR_STAT_INJECT_PTES])
-		printf("  inject        %lld PTEs cleaned without TLB flush\n",
-		       s[DR_STAT_INJECT_PTES]);
+	if (s[DR_STAT_INJECT_PTES] || s[DR_STAT_INJECT_PMD_SKIPPED])
+		printf("  inject        %lld PTEs cleaned without TLB flush, %lld PMD-mapped folio mappings left to the kernel\n",
+		       s[DR_STAT_INJECT_PTES], s[DR_STAT_INJECT_PMD_SKIPPED]);
 	if (s[DR_STAT_INJECT_STALE_PTES])
 		printf("  inject        %lld stale clean PTEs written back over dirty ones, no TLB flush\n",
 		       s[DR_STAT_INJECT_STALE_PTES]);
@@ -248,6 +275,12 @@ void report_human(const struct report *r)
 			       (unsigned long long)writers_oracle_checks(r->tf),
 			       (unsigned long long)atomic_load(&r->tf->ctl->stale));
 	}
+	printf("  folio orders  written through (most mapped at a verify round):");
+	orders_human("", r->orders[DR_ORDER_MAPPED]);
+	printf(";");
+	for (i = DR_ORDER_MAPPED + 1; i < DR_NR_ORDER_ROWS; i++)
+		orders_human(order_rows[i], r->orders[i]);
+	printf("\n");
 	printf("  kernel paths ");
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		printf(" %s=%lld", stat_key(probe_stats[i]) + strlen("kprobe."),
@@ -355,6 +388,14 @@ int report_json(const struct report *r, const char *path)
 	for (i = 0; i < sizeof(probe_stats) / sizeof(probe_stats[0]); i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "",
 			stat_key(probe_stats[i]) + strlen("kprobe."), s[probe_stats[i]]);
+	fprintf(f, "},\n  \"max_order_written\": %d,\n  \"folio_orders\": {",
+		orders_max_mapped(r->orders));
+	for (i = 0; i < DR_NR_ORDER_ROWS; i++) {
+		fprintf(f, "%s\"%s\": [", i ? ", " : "", order_rows[i]);
+		for (int o = 0; o < DR_NR_ORDERS; o++)
+			fprintf(f, "%s%lld", o ? ", " : "", r->orders[i][o]);
+		fprintf(f, "]");
+	}
 	fprintf(f, "},\n  \"module_stats\": {");
 	for (i = 0; i < DR_NR_STATS; i++)
 		fprintf(f, "%s\"%s\": %lld", i ? ", " : "", stat_key(i), s[i]);

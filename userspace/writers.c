@@ -70,8 +70,29 @@ static int fill_file(struct testfile *tf)
 		return -1;
 	if (fsync(tf->fd))
 		return -1;
-	/* Start from disk: nothing of the file in the page cache. */
-	return posix_fadvise(tf->fd, 0, 0, POSIX_FADV_DONTNEED) ? -1 : 0;
+	/*
+	 * Folios of every size from the start: the first half stays cached
+	 * as the 1 MiB writes left it (large folios, where the kernel and
+	 * file system make them), the second half is dropped and faults back
+	 * from disk (read-around starts at order 0, readahead ramps up).
+	 */
+	return posix_fadvise(tf->fd, tf->size / 2, 0, POSIX_FADV_DONTNEED) ? -1 : 0;
+}
+
+/* --hugepage: can this kernel take MADV_HUGEPAGE on the file? */
+static int hugepage_check(const struct testfile *tf)
+{
+	void *p = mmap(NULL, tf->size, PROT_READ, MAP_SHARED, tf->fd, 0);
+	int ret = 0;
+
+	if (p == MAP_FAILED || madvise(p, tf->size, MADV_HUGEPAGE)) {
+		fprintf(stderr, "dirtyrace: --hugepage: madvise(MADV_HUGEPAGE) on the test file: %s (a kernel without CONFIG_TRANSPARENT_HUGEPAGE?)\n",
+			strerror(errno));
+		ret = DR_EXIT_USAGE;
+	}
+	if (p != MAP_FAILED)
+		munmap(p, tf->size);
+	return ret;
 }
 
 int testfile_create(struct testfile *tf, const struct opts *o)
@@ -107,6 +128,8 @@ int testfile_create(struct testfile *tf, const struct opts *o)
 		fprintf(stderr, "dirtyrace: write %s: %s\n", tf->path, strerror(errno));
 		return DR_EXIT_USAGE;
 	}
+	if (o->hugepage && hugepage_check(tf))
+		return DR_EXIT_USAGE;
 	tf->dfd = open(tf->path, O_RDONLY | O_DIRECT);
 	if (tf->dfd < 0) {
 		fprintf(stderr, "dirtyrace: %s does not support O_DIRECT (%s), the independent reread path; use ext4, xfs or btrfs\n",
@@ -314,6 +337,9 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		perror("dirtyrace: writer mmap");
 		_exit(1);
 	}
+	/* Checked by hugepage_check() at set-up. */
+	if (o->hugepage)
+		madvise(map, tf->size, MADV_HUGEPAGE);
 	for (i = 0; i < o->threads; i++) {
 		w[i].tf = tf;
 		w[i].map = (volatile uint64_t *)(map + PAGE);
