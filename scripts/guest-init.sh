@@ -57,7 +57,8 @@ run)
 	echo "==== end report.json ===="
 	;;
 script)
-	cd /mnt && sh /script.sh
+	# shellcheck disable=SC2046
+	cd /mnt && sh /script.sh $(arg args | tr '~' ' ')
 	rc=$?
 	;;
 *)

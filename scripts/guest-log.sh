@@ -74,7 +74,11 @@ splat() {
 			if (l ~ /^Modules linked in:/) next
 			if (l ~ /[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/ && n < 12) {
 				frames[++n] = l
-				if (l ~ /\[dirtyrace\]/) { ours = ours (ours ? ", " : "") l }
+				if (l ~ /\[dirtyrace\]/) {
+					match(l, /[A-Za-z0-9_.]+\+0x/)
+					f = substr(l, RSTART, RLENGTH - 3)
+					if (!(f in seen)) { seen[f] = 1; ours = ours (ours ? ", " : "") f }
+				}
 			}
 		}
 		END {

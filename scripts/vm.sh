@@ -196,10 +196,12 @@ genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
 # A kernel problem ends the guest at once (QEMU exits on the reboot, see
 # -no-reboot): an Oops or BUG panics, so do lockups, hung tasks and RCU
 # stalls, and with PANIC_ON_WARN=1 a WARNING, KASAN or KCSAN report too.
+# loglevel=5: a WARNING (KERN_WARNING) reaches the console before the
+# panic, which leaves no dmesg dump.
 stop="oops=panic softlockup_panic=1 hung_task_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 [ "$PANIC_ON_WARN" = 1 ] && stop="$stop panic_on_warn=1"
 modparams=$(echo ${MODPARAMS:-} | tr ' ' '~')
-append="console=$console loglevel=4 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
+append="console=$console loglevel=5 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 log=$out/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
