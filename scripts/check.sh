@@ -54,6 +54,17 @@ for k in ${KERNELS:-debian-6.1 debian-6.12}; do
 		env KERNEL="$k" TCG_THREAD=single TESTS=dr_reload KSFT_TIMEOUT=1200 \
 		GUEST_ENV="DR_RELOAD_CYCLES=${RELOAD_CYCLES:-50}" scripts/vm.sh check
 done
+# Large folios: dr_folios where the page cache makes them (xfs on 6.1 and
+# 6.12, ext4 on 7.2; it skips elsewhere), then the no-false-alarm gate's
+# short list on every kernel, on ext4 and xfs.
+for kf in ${FOLIO_KERNELS:-debian-6.1:xfs debian-6.12:xfs debian-7.2:ext4}; do
+	step "large-folio selftests on ${kf%%:*}, ${kf##*:}" \
+		env KERNEL="${kf%%:*}" FS="${kf##*:}" TESTS=dr_folios scripts/vm.sh check
+done
+step "no-false-alarm gate (short): every kernel, ext4 and xfs" scripts/gate.sh short
+# The harness itself: a kernel problem or a hung guest is a verdict.
+step "harness: an Oops, a WARNING, a panic and hung guests end with their verdict" \
+	scripts/harness-test.sh
 # Migration and the libnuma migrator behave differently on one node:
 # their suite once more on a one-node boot.
 one=${ONE_NODE_KERNEL:-debian-6.12}

@@ -4,7 +4,8 @@
 #   setup.sh          x86 guests
 #   setup.sh arm64    arm64 guests as well: cross compiler, qemu-system-arm
 set -euo pipefail
-kernels="debian-6.1 debian-6.12"
+# debian-7.2 (sid): its kernel's module builds in a sid build root.
+kernels="debian-6.1 debian-6.12 debian-7.2"
 [ "${1:-}" = arm64 ] && kernels="$kernels debian-6.1-arm64 debian-6.12-arm64"
 
 # The guest kernels' headers, so the module (and dkms) builds against them:
@@ -22,7 +23,7 @@ fi
 
 # dwarves: pahole, for the BTF of modules built against 6.12 (its headers ship a vmlinux).
 want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
-      xz-utils zstd e2fsprogs kmod dkms dwarves linux-source-6.1)
+      xz-utils zstd e2fsprogs xfsprogs kmod dkms dwarves mmdebstrap linux-source-6.1)
 [ "${1:-}" = arm64 ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 missing=()
 for p in "${want[@]}"; do
