@@ -144,6 +144,7 @@ enum dr_exit {
 	X(STALL_SKIPPED, "stall.skipped") \
 	X(STALL_CLEANS, "stall.cleans") \
 	X(STALL_CLEANS_INSIDE, "stall.cleans_inside") \
+	X(STALL_CLEANS_SYSCALL, "stall.cleans_inside_syscall") \
 	X(STALL_EVICTED, "stall.evicted") \
 	X(STALL_INJECT, "stall.inject_skipped_flushes") \
 	X(STALL_RECLAIMS, "stall.reclaims") \

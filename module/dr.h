@@ -147,6 +147,7 @@ int dr_probes_init(void);
 void dr_probes_exit(void);
 void dr_probes_set_mapping(struct address_space *mapping);
 bool dr_probe_registered(const char *symbol);
+bool dr_probe_on_ftrace(const char *symbol);
 
 /* inject.c */
 unsigned long dr_inject_noflush(struct folio *folio);

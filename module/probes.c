@@ -142,6 +142,23 @@ bool dr_probe_registered(const char *symbol)
 	return false;
 }
 
+/*
+ * Is symbol's probe on the function's ftrace call site? Then its handler
+ * runs in the probed function's own context. Without ftrace-based kprobes
+ * (no CONFIG_FUNCTION_TRACER, or KPROBES_ON_FTRACE) it is an int3 probe,
+ * whose handler x86 runs as an NMI-like exception: in_interrupt() there,
+ * no spinning for the stall engine, nothing held.
+ */
+bool dr_probe_on_ftrace(const char *symbol)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dr_probes); i++)
+		if (!strcmp(dr_probes[i].kp.symbol_name, symbol))
+			return dr_probes[i].registered && kprobe_ftrace(&dr_probes[i].kp);
+	return false;
+}
+
 /* A missing probe is reported in the stats, never fatal. */
 int dr_probes_init(void)
 {

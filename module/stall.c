@@ -83,6 +83,7 @@ struct dr_stall_req {
 	pgoff_t first, last;
 	struct mm_struct *mm;	/* whose flush is held */
 	int cpu;		/* whose cleaner */
+	bool syscall;		/* the flush of a task's own syscall */
 };
 
 static struct dr_stall_req dr_req;
@@ -203,7 +204,7 @@ static void dr_clean_window_pick(pgoff_t *first, pgoff_t *last)
  * stall from zap, mprotect and mremap.
  */
 static void dr_stall(struct mm_struct *mm, unsigned long caller,
-		     pgoff_t first, pgoff_t last, bool asked)
+		     pgoff_t first, pgoff_t last, bool asked, bool syscall)
 {
 	u64 t0 = ktime_get_ns(), ns, gap;
 	struct task_struct *cleaner = NULL;
@@ -231,6 +232,7 @@ static void dr_stall(struct mm_struct *mm, unsigned long caller,
 		WRITE_ONCE(dr_req.last, last);
 		WRITE_ONCE(dr_req.mm, mm);
 		WRITE_ONCE(dr_req.cpu, cpu);
+		WRITE_ONCE(dr_req.syscall, syscall);
 		/* The range is visible before the cleaner sees the new seq. */
 		smp_store_release(&dr_req.seq, seq);
 		wake_up_process(cleaner);
@@ -313,7 +315,7 @@ bool dr_stall_flush_mm(struct pt_regs *regs)
 	if (!(READ_ONCE(dr_stall_sites) & (syscall ? DR_STALL_SYSCALL : DR_STALL_RMAP)) ||
 	    dr_is_cleaner())
 		return false;
-	dr_stall(mm, dr_caller(regs), first, last, false);
+	dr_stall(mm, dr_caller(regs), first, last, false, syscall);
 	return false;
 }
 
@@ -335,7 +337,8 @@ bool dr_stall_batch_flush(struct pt_regs *regs)
 		return false;
 	dr_stat_inc(DR_STAT_KP_BATCH_FLUSH);
 	if (READ_ONCE(dr_stall_sites) & DR_STALL_BATCH)
-		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX, READ_ONCE(dr_reclaimer) == current);
+		dr_stall(mm, dr_caller(regs), 0, ULONG_MAX, READ_ONCE(dr_reclaimer) == current,
+			 false);
 	return false;
 }
 
@@ -350,8 +353,11 @@ static void dr_clean_evict(struct address_space *mapping, unsigned long seq)
 
 	filemap_fdatawrite_range(mapping, from, to);
 	dr_stat_inc(DR_STAT_STALL_CLEANS);
-	if (dr_req_held(seq))
+	if (dr_req_held(seq)) {
 		dr_stat_inc(DR_STAT_STALL_CLEANS_INSIDE);
+		if (READ_ONCE(dr_req.syscall))
+			dr_stat_inc(DR_STAT_STALL_CLEANS_SYSCALL);
+	}
 	while (dr_req_held(seq) && !kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (dr_req_held(seq))
@@ -529,6 +535,13 @@ static int dr_stall_start(const struct dr_target *t)
 	/* arm64 flushes inline (flush_tlb_range()): no function to hold. */
 	if (!dr_probe_registered("flush_tlb_mm_range")) {
 		pr_warn("stall: no flush_tlb_mm_range kprobe (this architecture flushes TLBs inline): nothing to hold\n");
+		return -EOPNOTSUPP;
+	}
+	/* Holding a flush means spinning in the flushing task's own context. */
+	if (!dr_probe_on_ftrace("flush_tlb_mm_range") ||
+	    (dr_probe_registered("arch_tlbbatch_flush") &&
+	     !dr_probe_on_ftrace("arch_tlbbatch_flush"))) {
+		pr_warn("stall: the flush kprobes are int3 probes, whose handlers cannot hold a flush; the stall engine needs ftrace-based kprobes (CONFIG_FUNCTION_TRACER=y, CONFIG_KPROBES_ON_FTRACE=y)\n");
 		return -EOPNOTSUPP;
 	}
 	dr_stall_target = t;
