@@ -13,6 +13,7 @@
 #include "dirtyrace.h"
 
 #define PAGE		4096
+#define DR_VERSION	"0.1.0"	/* dkms.conf's PACKAGE_VERSION */
 
 /* Exit codes: enum dr_exit in dirtyrace.h (docs/protocol.md, dirtyrace(1)). */
 
@@ -237,6 +238,7 @@ int orders_max_mapped(const long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
 const char *stat_key(enum dr_stat id);
 
 /* writers.c */
+int dir_check(const char *dir);
 int testfile_create(struct testfile *tf, const struct opts *o);
 void testfile_destroy(struct testfile *tf, bool keep);
 int writers_start(struct testfile *tf, const struct opts *o);

@@ -5,6 +5,7 @@
  * writeback and eviction paths; verify from disk that no completed
  * store was lost.
  */
+#include <errno.h>
 #include <numa.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,7 +127,10 @@ static int run(struct opts *o)
 	struct report r = { .o = o, .tf = &tf, .v = &v, .numa = &numa };
 	int ret;
 
-	ret = module_check();
+	/* A --dir that cannot work is a usage error, whatever the module. */
+	ret = dir_check(o->dir);
+	if (!ret)
+		ret = module_check();
 	if (ret)
 		return ret;
 	cgroup_cleanup_stale();
@@ -167,7 +171,8 @@ static int run(struct opts *o)
 		r.verdict = verdict(&r, &r.exit_code);
 		report_human(&r);
 		if (o->json && report_json(&r, o->json))
-			fprintf(stderr, "dirtyrace: cannot write %s\n", o->json);
+			fprintf(stderr, "dirtyrace: cannot write %s: %s%s\n", o->json, strerror(errno),
+				errno == ELOOP ? " (a symlink: --json never follows one)" : "");
 		ret = r.exit_code;
 	}
 	module_teardown();
@@ -183,9 +188,17 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "msync"))
 		return msync_bench(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("dirtyrace %s\n", DR_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "run")) {
-		usage(argc < 2 || !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc < 2 || strcmp(argv[1], "--help") ? DR_EXIT_USAGE : 0;
+		usage(stderr);
+		return DR_EXIT_USAGE;
 	}
 	opts_defaults(&o);
 	if (opts_parse(argc - 1, argv + 1, &o)) {

@@ -287,7 +287,7 @@ static int setup_failed(int err, const char *knob, const struct testfile *tf)
 	else if (err == -EPERM)
 		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
 	else if (err == -EOPNOTSUPP && !strcmp(knob, DR_KNOB_RUN))
-		fprintf(stderr, "dirtyrace: an engine or inject cannot run on this kernel/CPU (IBT enforced? huge ioremap off? the stall engine on arm64?); see dmesg\n");
+		fprintf(stderr, "dirtyrace: an engine or inject cannot run on this kernel/CPU (IBT enforced? huge ioremap off? the stall engine on arm64, or on a kernel without ftrace-based kprobes, CONFIG_FUNCTION_TRACER?); dmesg names it\n");
 	else if (err == -EOPNOTSUPP)
 		fprintf(stderr, "dirtyrace: the module refused %s: its filesystem has no writeback\n", tf->path);
 	else if (err == -ENXIO)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "hammer.h"
 
@@ -107,6 +108,11 @@ static void engines_parse(const char *list, struct engines_parsed *p)
 	*p = (struct engines_parsed){ .ok = true };
 	if (!strcmp(list, "none"))
 		return;
+	/* An empty name (",x", "x,,y", "x,") is a typo, not a list. */
+	if (list[0] == ',' || strstr(list, ",,") || list[strlen(list) - 1] == ',') {
+		p->ok = false;
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NR_ENGINES && strcmp(tok, engine_names[i]); i++)
@@ -285,6 +291,9 @@ static int set_agitate(struct opts *o, struct parse_state *ps, const char *arg)
 {
 	ps->agitate_all = !strcmp(arg, "all");
 	o->agitate = agitators_parse(arg);
+	if (strlen(arg) >= 128 || arg[0] == ',' || strstr(arg, ",,") ||
+	    (arg[0] && arg[strlen(arg) - 1] == ','))
+		o->agitate = -1;
 	if (o->agitate < 0) {
 		fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, batch, all or none\n");
 		return -1;
@@ -297,7 +306,14 @@ static int set_opt(struct opts *o, struct parse_state *ps, int c, const char *ar
 {
 	switch (c) {
 	case 'd': o->dir = arg; break;
-	case 'e': snprintf(o->engines, sizeof(o->engines), "%s", arg); break;
+	case 'e':
+		if (strlen(arg) >= sizeof(o->engines)) {
+			fprintf(stderr, "dirtyrace: --engines is longer than %zu bytes\n",
+				sizeof(o->engines) - 1);
+			return -1;
+		}
+		snprintf(o->engines, sizeof(o->engines), "%s", arg);
+		break;
 	case 'i': o->inject = arg; break;
 	case 'j': o->json = arg; break;
 	case 'C': knob_set(o, KO_STALL_CLEAN, 0); break;
@@ -348,12 +364,19 @@ static int getopt_all(int argc, char **argv, struct opts *o, struct parse_state 
 
 static int check_args(int argc, char **argv, struct opts *o)
 {
+	struct stat st;
+
 	/* The module binds absolute paths only. */
 	if (!realpath(o->dir, o->dir_buf)) {
 		fprintf(stderr, "dirtyrace: --dir %s: %s\n", o->dir, strerror(errno));
 		return -1;
 	}
 	o->dir = o->dir_buf;
+	if (o->json && !lstat(o->json, &st) && S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "dirtyrace: --json %s is a symlink: the report is never written through one\n",
+			o->json);
+		return -1;
+	}
 	if (optind != argc) {
 		fprintf(stderr, "dirtyrace: unexpected argument '%s'\n", argv[optind]);
 		return -1;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The verdict, human summary and JSON report of one run. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "hammer.h"
 
 /* Kernel-path hit counters and the op counters of each engine step. */
@@ -113,6 +116,40 @@ static void json_item(const char *l, int n, void *arg)
 	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
 }
 
+/*
+ * Where a FAIL points, from what ran: the injected bug, else the flushes
+ * the stall engine held (its call sites are in stall_callers), else the
+ * engines' own kernel paths.
+ */
+static const char *suspect(const struct report *r)
+{
+	static char buf[512];
+	size_t n;
+
+	if (!r->v->lost && !r->v->violations && !r->stats[DR_STAT_IOREMAP_MISMATCHES] &&
+	    !(r->tf->ctl && atomic_load(&r->tf->ctl->stale)))
+		return "";
+	if (strcmp(r->o->inject, DR_INJECT_NONE)) {
+		snprintf(buf, sizeof(buf), "the injected bug (--inject %s)", r->o->inject);
+		return buf;
+	}
+	if (engine_on(r->o, ENG_STALL) && r->stall_log[0]) {
+		n = snprintf(buf, sizeof(buf), "a TLB flush the stall engine held, at: ");
+		for (const char *l = r->stall_log; *l && n < sizeof(buf) - 1; ) {
+			size_t len = strcspn(l, "\n");
+
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%.*s",
+				      l == r->stall_log ? "" : "; ", (int)len, l);
+			l += len + (l[len] == '\n');
+		}
+		return buf;
+	}
+	if (r->stats[DR_STAT_IOREMAP_MISMATCHES])
+		return "huge ioremap's PTE-table free (pmd_free_pte_page) and its TLB purge";
+	snprintf(buf, sizeof(buf), "a PTE change of the engines %s and their TLB flushes", r->o->engines);
+	return buf;
+}
+
 /* One folio_orders row as "order:count" for each nonzero order. */
 static void orders_human(const char *name, const long long *row)
 {
@@ -128,6 +165,17 @@ static void orders_human(const char *name, const long long *row)
 }
 
 static const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
+
+/* The agitators whose syscalls flush through flush_tlb_mm_range(). */
+#define SYSCALL_FLUSH_AGITATORS	(1 << AG_ZAP | 1 << AG_MPROTECT | 1 << AG_MREMAP)
+
+/* Did the stall engine clean inside its stalls (its stall_clean knob)? */
+static bool stall_cleans(void)
+{
+	char buf[16];
+
+	return knob_read(DR_KNOB_STALL_CLEAN, buf, sizeof(buf)) || atoi(buf) != 0;
+}
 
 /* Every selected engine must have driven its kernel path on this run. */
 static bool exercised(const struct report *r)
@@ -151,6 +199,14 @@ static bool exercised(const struct report *r)
 		return false;
 	if (stall && !(s[DR_STAT_KP_FLUSH_MM] + s[DR_STAT_KP_BATCH_FLUSH] > 0 &&
 		       s[DR_STAT_STALL_STALLS] > 0))
+		return false;
+	/*
+	 * The stall engine's race: a clean inside a held flush of a syscall.
+	 * With agitators that make such flushes (zap, mprotect, mremap) and
+	 * cleaning on, a run where none met is no test of it.
+	 */
+	if (stall && (r->o->agitate & SYSCALL_FLUSH_AGITATORS) && stall_cleans() &&
+	    !(s[DR_STAT_KP_FLUSH_MM] > 0 && s[DR_STAT_STALL_CLEANS_SYSCALL] > 0))
 		return false;
 	/* Agitators must have agitated: each selected one made changes. */
 	for (int a = 0; a < NR_AGITATORS; a++)
@@ -201,8 +257,10 @@ void report_human(const struct report *r)
 	for (i = 0; i < v->nrecs && i < 20; i++)
 		print_loss(r, &v->recs[i]);
 	each_line(r->io_log, mismatch_human, NULL);
-	if (v->nrecs > 20)
-		printf("... %u more in the JSON report\n", v->nrecs - 20);
+	if (v->lost + v->violations > 20)
+		printf("... %llu more: %u in all in the JSON report%s\n",
+		       (unsigned long long)(v->lost + v->violations - 20), v->nrecs,
+		       v->lost + v->violations > v->nrecs ? ", which keeps the first ones only" : "");
 	for (i = 0; i < stale_recs(r) && i < 10; i++)
 		print_stale(r, &r->tf->ctl->stale_recs[i]);
 	printf("dirtyrace run on %s: %llu KiB file, %u writers (%u threads x %u processes), %d NUMA node(s), %.1f s\n",
@@ -211,13 +269,16 @@ void report_human(const struct report *r)
 	printf("  engines %s, inject %s\n", r->o->engines, r->o->inject);
 	printf("  writes        %llu (%.0f/s), %u verify rounds\n",
 	       (unsigned long long)r->writes, rate(r->writes, t), v->rounds);
-	printf("  mkclean       %lld passes, %lld folios (%.0f/s), %lld re-dirtied\n",
-	       s[DR_STAT_MKCLEAN_PASSES], s[DR_STAT_MKCLEAN_FOLIOS],
-	       rate(s[DR_STAT_MKCLEAN_FOLIOS], mt), s[DR_STAT_MKCLEAN_DIRTY]);
-	printf("  writeback     %lld ops, %lld errors\n", s[DR_STAT_WRITEBACK_OPS],
-	       s[DR_STAT_WRITEBACK_ERRORS]);
-	printf("  evict         %lld ops, %lld pages\n", s[DR_STAT_EVICT_OPS],
-	       s[DR_STAT_EVICT_PAGES]);
+	/* An engine's lines only when it was selected or did something. */
+	if (engine_on(r->o, ENG_MKCLEAN) || s[DR_STAT_MKCLEAN_FOLIOS]) {
+		printf("  mkclean       %lld passes, %lld folios (%.0f/s), %lld re-dirtied\n",
+		       s[DR_STAT_MKCLEAN_PASSES], s[DR_STAT_MKCLEAN_FOLIOS],
+		       rate(s[DR_STAT_MKCLEAN_FOLIOS], mt), s[DR_STAT_MKCLEAN_DIRTY]);
+		printf("  writeback     %lld ops, %lld errors\n", s[DR_STAT_WRITEBACK_OPS],
+		       s[DR_STAT_WRITEBACK_ERRORS]);
+		printf("  evict         %lld ops, %lld pages\n", s[DR_STAT_EVICT_OPS],
+		       s[DR_STAT_EVICT_PAGES]);
+	}
 	if (s[DR_STAT_INJECT_PTES] || s[DR_STAT_INJECT_PMD_SKIPPED])
 		printf("  inject        %lld PTEs cleaned without TLB flush, %lld PMD-mapped folio mappings left to the kernel\n",
 		       s[DR_STAT_INJECT_PTES], s[DR_STAT_INJECT_PMD_SKIPPED]);
@@ -231,15 +292,20 @@ void report_human(const struct report *r)
 		       100 * share(s[DR_STAT_IOREMAP_HUGE], s[DR_STAT_IOREMAP_CYCLES]),
 		       s[DR_STAT_IOREMAP_WORDS], s[DR_STAT_IOREMAP_CHECKS],
 		       s[DR_STAT_IOREMAP_MISMATCHES], s[DR_STAT_IOREMAP_INJECTED]);
-	if (s[DR_STAT_MIGRATE_CALLS] || engine_on(r->o, ENG_MIGRATE))
-		printf("  migrate       %lld migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, to nodes 0-3: %lld %lld %lld %lld (%lld cross-node), %lld unmaps and %lld batch flushes skipped\n",
+	if (s[DR_STAT_MIGRATE_CALLS] || engine_on(r->o, ENG_MIGRATE)) {
+		int nodes = r->numa_nodes < 1 ? 1 : r->numa_nodes > DR_MIG_NODES ? DR_MIG_NODES :
+			    r->numa_nodes;
+
+		printf("  migrate       %lld pages migrated (%.0f/s), %lld failed, %lld busy at isolation, %lld calls, %lld errors, copies to node",
 		       s[DR_STAT_MIGRATE_MIGRATED], module_migrations(r),
 		       s[DR_STAT_MIGRATE_FAILED], s[DR_STAT_MIGRATE_ISOLATE_BUSY],
-		       s[DR_STAT_MIGRATE_CALLS], s[DR_STAT_MIGRATE_ERRORS],
-		       s[DR_STAT_MIGRATE_NODE0], s[DR_STAT_MIGRATE_NODE1],
-		       s[DR_STAT_MIGRATE_NODE2], s[DR_STAT_MIGRATE_NODE3],
+		       s[DR_STAT_MIGRATE_CALLS], s[DR_STAT_MIGRATE_ERRORS]);
+		for (int n = 0; n < nodes; n++)
+			printf(" %d: %lld%s", n, s[DR_STAT_MIGRATE_NODE0 + n], n + 1 < nodes ? "," : "");
+		printf(" (%lld cross-node), %lld unmaps and %lld batch flushes skipped\n",
 		       s[DR_STAT_MIGRATE_CROSS_NODE], s[DR_STAT_MIGRATE_INJECT_PTES],
 		       s[DR_STAT_MIGRATE_INJECT_BATCH]);
+	}
 	if (s[DR_STAT_STALL_STALLS] || engine_on(r->o, ENG_STALL))
 		printf("  stall         %lld flushes held (%.0f/s), mean %.0f us, max %.0f us, %lld skipped; %lld cleans (%lld inside a stall), %lld pages evicted, %lld flushes skipped by inject\n",
 		       s[DR_STAT_STALL_STALLS], rate(s[DR_STAT_STALL_STALLS], mt),
@@ -289,6 +355,8 @@ void report_human(const struct report *r)
 	       (unsigned long long)v->lost, (unsigned long long)v->violations);
 	if (v->first_detect >= 0)
 		printf(", first detected at %.2f s", v->first_detect);
+	if (suspect(r)[0])
+		printf("\n  suspect       %s", suspect(r));
 	printf("\nverdict: %s\n", r->verdict);
 }
 
@@ -297,12 +365,17 @@ int report_json(const struct report *r, const char *path)
 	const long long *s = r->stats;
 	const struct verify_state *v = r->v;
 	double mt = s[DR_STAT_ELAPSED_MS] / 1000.0;
-	FILE *f = fopen(path, "w");
+	/* Never through a symlink: as root that could clobber any file. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	struct utsname u;
 	unsigned int i;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	uname(&u);
 	fprintf(f, "{\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n",
 		r->verdict, r->exit_code);
@@ -402,7 +475,11 @@ int report_json(const struct report *r, const char *path)
 	fprintf(f, "},\n  \"ioremap_mismatches\": [");
 	each_line(r->io_log, json_item,
 		  &(struct json_list){ .f = f, .sep = ",", .lead = "\n    " });
-	fprintf(f, "%s],\n  \"findings\": [", r->io_log[0] ? "\n  " : "");
+	/* The findings listed are the first MAX_REPORTED; the total is exact. */
+	fprintf(f, "%s],\n  \"findings_total\": %llu,\n  \"findings_listed\": %u,\n  \"findings_truncated\": %s,\n",
+		r->io_log[0] ? "\n  " : "", (unsigned long long)(v->lost + v->violations),
+		v->nrecs, v->lost + v->violations > v->nrecs ? "true" : "false");
+	fprintf(f, "  \"suspect\": \"%s\",\n  \"findings\": [", suspect(r));
 	for (i = 0; i < v->nrecs; i++) {
 		const struct loss *l = &v->recs[i];
 

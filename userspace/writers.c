@@ -34,12 +34,17 @@ static void *shared_alloc(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int fs_check(const char *dir)
+int dir_check(const char *dir)
 {
 	struct statfs sfs;
 
 	if (statfs(dir, &sfs)) {
 		fprintf(stderr, "dirtyrace: --dir %s: %s\n", dir, strerror(errno));
+		return DR_EXIT_USAGE;
+	}
+	if (access(dir, W_OK)) {
+		fprintf(stderr, "dirtyrace: --dir %s is not writable (%s): the test file goes there\n",
+			dir, strerror(errno));
 		return DR_EXIT_USAGE;
 	}
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC) {
@@ -97,7 +102,7 @@ static int hugepage_check(const struct testfile *tf)
 
 int testfile_create(struct testfile *tf, const struct opts *o)
 {
-	int ret = fs_check(o->dir);
+	int ret = dir_check(o->dir);
 
 	if (ret)
 		return ret;
