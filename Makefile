@@ -27,13 +27,17 @@ userspace:
 	$(MAKE) -C userspace
 
 # Kernel-tree files we build with but never copy into this repository.
+# kunit.py parses the suite's KTAP in make check (scripts/ktap-check.sh).
 KSFT_FILES := tools/testing/selftests/kselftest.h \
 	tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest/runner.sh \
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	tools/testing/selftests/kselftest/prefix.pl \
+	tools/testing/selftests/run_kselftest.sh \
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch \
+	tools/testing/kunit/*.py
 
-$(KSFT)/.done:
-	rm -rf $(KSFT) && mkdir -p $(KSFT)/src $(KSFT)/kselftest $(KSFT)/scripts
+$(KSFT)/.done: Makefile
+	rm -rf $(KSFT) && mkdir -p $(KSFT)/src $(KSFT)/kselftest $(KSFT)/scripts $(KSFT)/kunit
 	@if [ -n "$(KSRC)" ]; then \
 		cd $(KSRC) && cp --parents $(KSFT_FILES) $(KSFT)/src; \
 	else \
@@ -42,7 +46,10 @@ $(KSFT)/.done:
 			--wildcards $(addprefix '*/',$(KSFT_FILES)); \
 	fi
 	cp $(KSFT)/src/tools/testing/selftests/kselftest*.h $(KSFT)/
-	cp $(KSFT)/src/tools/testing/selftests/kselftest/runner.sh $(KSFT)/kselftest/
+	cp $(KSFT)/src/tools/testing/selftests/kselftest/runner.sh \
+		$(KSFT)/src/tools/testing/selftests/kselftest/prefix.pl $(KSFT)/kselftest/
+	cp $(KSFT)/src/tools/testing/selftests/run_kselftest.sh $(KSFT)/
+	cp $(KSFT)/src/tools/testing/kunit/*.py $(KSFT)/kunit/
 	cp $(KSFT)/src/scripts/* $(KSFT)/scripts/
 	rm -rf $(KSFT)/src
 	touch $@
@@ -124,8 +131,12 @@ gate: setup
 # The default stress run: the options that catch every bug of the
 # validation corpus (scripts/run.args, see docs/stall.md).
 RUN_ARGS ?= $(shell cat scripts/run.args)
+# GNU make exits 2 whenever a recipe fails, whatever its code: the
+# verdict's own code (README) is printed here, and is scripts/vm.sh's.
 run: setup
-	scripts/vm.sh run $(RUN_ARGS)
+	@scripts/vm.sh run $(RUN_ARGS); rc=$$?; \
+	echo "make run: scripts/vm.sh run exited $$rc (0 PASS, 1 FAIL, 2 set-up, 3 INCONCLUSIVE, 4 skip, 5 kernel problem, 6 hung)"; \
+	exit $$rc
 
 # Not part of check: mutant kernels built from linux-source-6.1 (cached),
 # each booted with the make run options; prints bug / caught / time.
@@ -152,20 +163,35 @@ check:
 # make install [DESTDIR=] [PREFIX=/usr/local]: the module into the running
 # (or KDIR's) kernel's extra/ with depmod, the program and its man page,
 # and the selftests in the kselftest install layout under
-# $(PREFIX)/libexec/dirtyrace/kselftest (run_kselftest.sh-style: run
-# "./dr_knobs" etc. from there, or kselftest's runner with the "tests" list).
+# $(PREFIX)/libexec/dirtyrace/kselftest: run_kselftest.sh,
+# kselftest/runner.sh and prefix.pl, kselftest-list.txt and the programs in
+# dirtyrace/, so "./run_kselftest.sh" runs them as the kernel's own do.
+# The selftests need kselftest.h from a kernel tree (KSRC= or Debian's
+# linux-source-6.1); without one they are left out, with a message.
 PREFIX ?= /usr/local
-install: all
+KSFT_DEST = $(DESTDIR)$(PREFIX)/libexec/dirtyrace/kselftest
+install:
+	@[ -f $(KDIR)/Makefile ] || { echo "make install: KDIR=$(KDIR) is not a kernel build tree (apt-get install linux-headers-$$(uname -r), or KDIR=<tree>)"; exit 2; }
+	$(MAKE) module userspace
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
 	install -D -m755 userspace/dirtyrace $(DESTDIR)$(PREFIX)/bin/dirtyrace
 	install -D -m644 userspace/dirtyrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/dirtyrace.1
-	$(MAKE) -C selftests install KSFT_INC=$(KSFT) \
-		INSTALL_PATH=$(DESTDIR)$(PREFIX)/libexec/dirtyrace/kselftest
-	cp $(KSFT)/kselftest/runner.sh $(DESTDIR)$(PREFIX)/libexec/dirtyrace/kselftest/
+	@if [ -z "$(KSRC)" ] && [ ! -r $(KSRC_TAR) ]; then \
+		echo "make install: selftests not installed: they need kselftest.h from a kernel tree (KSRC=<tree>, or apt-get install linux-source-6.1)"; \
+	else \
+		$(MAKE) install-selftests; \
+	fi
+
+install-selftests: selftests
+	$(MAKE) -C selftests install KSFT_INC=$(KSFT) INSTALL_PATH=$(KSFT_DEST)/dirtyrace
+	install -D -m755 $(KSFT)/run_kselftest.sh $(KSFT_DEST)/run_kselftest.sh
+	install -D -m755 $(KSFT)/kselftest/runner.sh $(KSFT_DEST)/kselftest/runner.sh
+	install -D -m755 $(KSFT)/kselftest/prefix.pl $(KSFT_DEST)/kselftest/prefix.pl
+	sed 's|\./|dirtyrace:|g' $(KSFT_DEST)/dirtyrace/tests | tr ' ' '\n' > $(KSFT_DEST)/kselftest-list.txt
 
 clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	rm -rf build *.o *.ko *.mod *.mod.c .*.cmd module/*.o module/.*.cmd modules.order Module.symvers
 
-.PHONY: all module userspace selftests cross checkpatch w1 dkms-check setup setup-arm64 run check check-arm64 check-debug soak gate validate bench install clean
+.PHONY: all module userspace selftests install-selftests cross checkpatch w1 dkms-check setup setup-arm64 run check check-arm64 check-debug soak gate validate bench install clean

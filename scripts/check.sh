@@ -63,8 +63,9 @@ for kf in ${FOLIO_KERNELS:-debian-6.1:xfs debian-6.12:xfs debian-7.2:ext4}; do
 done
 step "no-false-alarm gate (short): every kernel, ext4 and xfs" scripts/gate.sh short
 # The harness itself: a kernel problem or a hung guest is a verdict.
-step "harness: an Oops, a WARNING, a panic and hung guests end with their verdict" \
+step "harness: an Oops, a WARNING, a panic and hung guests end with their verdict; no module or an unexpected skip fails" \
 	scripts/harness-test.sh
+step "make install's selftests run under run_kselftest.sh" scripts/install-test.sh
 # Migration and the libnuma migrator behave differently on one node:
 # their suite once more on a one-node boot.
 one=${ONE_NODE_KERNEL:-debian-6.12}

@@ -36,16 +36,9 @@ t=$(arg timeout)
 [ -n "$t" ] && sed -i "s/^timeout=.*/timeout=$t/" /ksft/dirtyrace/settings
 case "$mode" in
 check)
-	BASE_DIR=/ksft
-	export BASE_DIR
-	cd /ksft/dirtyrace || exit 1
-	. /ksft/kselftest/runner.sh
 	only=$(arg tests | tr '~' ' ')
-	if [ -n "$only" ]; then
-		run_many $(for t in $only; do echo "./$t"; done)
-	else
-		run_many $(cat tests)
-	fi
+	# shellcheck disable=SC2046
+	/ktap-run.sh /ksft/dirtyrace ${only:-$(cat /ksft/dirtyrace/tests)}
 	rc=$?
 	;;
 run)

@@ -111,13 +111,14 @@ moddeps() {	# moddeps MODDIR NAME...: module paths, dependencies first
 
 ird=$out/initramfs
 rm -rf "$ird"
-mkdir -p "$ird"/{bin,sbin,usr/bin,proc,sys,dev,tmp,mnt,lib/modules,ksft/dirtyrace,ksft/kselftest}
+mkdir -p "$ird"/{bin,sbin,usr/bin,proc,sys,dev,tmp,mnt,lib/modules,ksft/dirtyrace}
 cp "$busybox" "$ird/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ -e "$ird/bin/$a" ] || ln -s busybox "$ird/bin/$a"
 done
 install -m755 "$top/scripts/timeout-shim.sh" "$ird/usr/bin/timeout"
 install -m755 "$top/scripts/guest-init.sh" "$ird/init"
+install -m755 "$top/scripts/guest/ktap-run.sh" "$ird/ktap-run.sh"
 if [ "$mode" = script ]; then
 	[ -r "${1:-}" ] || die "vm.sh script FILE: cannot read '${1:-}'"
 	install -m755 "$1" "$ird/script.sh"
@@ -126,7 +127,6 @@ fi
 cp "$out/mod/dirtyrace.ko" "$ird/dirtyrace.ko"
 cp "$ubin/dirtyrace" "$ird/bin/dirtyrace"
 make -s -C "$ksft" install INSTALL_PATH="$ird/ksft/dirtyrace" >/dev/null
-cp "$top/build/ksft/kselftest/runner.sh" "$ird/ksft/kselftest/"
 : > "$ird/lib/modules/load.order"
 if [ -n "$moddir" ] && [ -d "$moddir" ]; then
 	# ext4 and virtio disk drivers with their dependencies, in load order.
@@ -202,7 +202,18 @@ stop="oops=panic softlockup_panic=1 hung_task_panic=1 sysctl.kernel.panic_on_rcu
 [ "$PANIC_ON_WARN" = 1 ] && stop="$stop panic_on_warn=1"
 modparams=$(echo ${MODPARAMS:-} | tr ' ' '~')
 append="console=$console loglevel=5 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
-log=$out/console.log
+# Each boot keeps its own log and report: build/vm/<release>/runs/<time>-<mode>,
+# the newest linked as runs/latest (and from console.log, report.json);
+# the 30 newest are kept.
+runs=$out/runs
+logdir=$runs/$(date +%Y%m%d-%H%M%S)-$mode-$$
+mkdir -p "$logdir"
+ln -sfn "$(basename "$logdir")" "$runs/latest"
+ln -sfn runs/latest/console.log "$out/console.log"
+ln -sfn runs/latest/report.json "$out/report.json"
+# shellcheck disable=SC2012
+ls -1dt "$runs"/*-* 2>/dev/null | tail -n +31 | xargs -r rm -rf
+log=$logdir/console.log
 
 boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
 	local accel=$1 cpu=max
@@ -227,11 +238,32 @@ boot() {	# boot ACCEL TIMEOUT: run QEMU, console to $log
 	qpid=$!
 }
 
-wait_for() {	# wait_for PATTERN SECONDS: 0 once PATTERN is in $log
+# The guest's own lines (from DIRTYRACE-BOOTED to its dmesg dump) go to
+# stdout as they come, so a person watching sees a run's progress live.
+shown=0 showing=
+stream() {
+	[ -n "${STREAM:-1}" ] && [ "${STREAM:-1}" != 0 ] || return 0
+	local n line
+	n=$(wc -l < "$log" 2>/dev/null) || return 0
+	[ "$n" -gt "$shown" ] || return 0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		DIRTYRACE-BOOTED) showing=1; continue ;;
+		'==== dmesg ====') showing=; continue ;;
+		'['*'] '*) continue ;;	# the kernel's, judged after
+		esac
+		[ -n "$showing" ] && printf '%s\n' "$line"
+	done < <(sed -n "$((shown + 1)),${n}p" "$log")
+	shown=$n
+}
+
+wait_for() {	# wait_for PATTERN SECONDS [stream]: 0 once PATTERN is in $log
 	local end=$((SECONDS + $2))
 	while [ $SECONDS -lt $end ]; do
-		grep -q "$1" "$log" 2>/dev/null && return 0
-		kill -0 "$qpid" 2>/dev/null || { grep -q "$1" "$log"; return; }
+		[ -z "${3:-}" ] || stream
+		grep -q "$1" "$log" 2>/dev/null && { [ -z "${3:-}" ] || stream; return 0; }
+		kill -0 "$qpid" 2>/dev/null || { [ -z "${3:-}" ] || stream; grep -q "$1" "$log"; return; }
 		sleep 1
 	done
 	return 1
@@ -284,7 +316,7 @@ fi
 [ "$used" = tcg ] && used="tcg ($TCG_THREAD-threaded)"
 echo "# vm.sh: $KERNEL ($rel${GUEST_CPU:+, -cpu $GUEST_CPU}), $used, $SMP vCPUs, $NODES NUMA node(s), ${MEM} MiB" >&2
 hung=
-if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT"; then
+if ! wait_for 'DIRTYRACE-RESULT' "$VM_TIMEOUT" stream; then
 	if kill -0 "$qpid" 2>/dev/null; then
 		stop_qemu 0 || true
 		hung="no result within VM_TIMEOUT=$VM_TIMEOUT s"
@@ -293,4 +325,6 @@ elif ! stop_qemu "$POWEROFF_GRACE"; then
 	hung="the guest printed its result but did not power off within $POWEROFF_GRACE s"
 fi
 [ -z "$hung" ] || echo "vm.sh: guest hung: $hung; QEMU killed; log: $log" >&2
-GUEST_HUNG=$hung exec "$top/scripts/guest-log.sh" "$mode" "$log" "$out"
+stream
+GUEST_HUNG=$hung DR_WHERE="$GUEST_ARCH/$rel/$FS" STREAMED=${STREAM:-1} \
+	exec "$top/scripts/guest-log.sh" "$mode" "$log" "$logdir"

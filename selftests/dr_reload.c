@@ -163,6 +163,8 @@ int main(void)
 		int n;
 
 		if (c->needs_range && !strncmp(range, "none", 4)) {
+			/* The runner names a skipped test after its RUN line. */
+			ksft_print_msg(" RUN           %s/%s ...\n", c->engines, c->inject);
 			ksft_test_result_skip("%s/%s: no ioremap range\n", c->engines, c->inject);
 			continue;
 		}

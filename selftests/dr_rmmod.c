@@ -13,11 +13,13 @@ int main(void)
 	const char *const args[] = { "--duration", "20", "--engines", "mkclean,migrate",
 			       "--agitate", "all", NULL };
 	const char *const short_run[] = { "--duration", "3", NULL };
+	/* The guest's /tmp is tmpfs; a later --dir wins over the first. */
+	const char *const tmpfs_run[] = { "--duration", "3", "--dir", "/tmp", NULL };
 	int rc, ret;
 	pid_t pid;
 
 	dr_reload_prereq();
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	dr_save_params();
 
 	pid = dr_hammer_spawn(args);
@@ -38,6 +40,10 @@ int main(void)
 
 	rc = dr_hammer_run(short_run);
 	ksft_test_result(rc == DR_EXIT_SKIP, "module not loaded gives exit 4 (exit %d)\n", rc);
+	/* A --dir that cannot work is a usage error first, module or not. */
+	rc = dr_hammer_run(tmpfs_run);
+	ksft_test_result(rc == DR_EXIT_USAGE,
+			 "module not loaded, tmpfs --dir gives exit 2 (exit %d)\n", rc);
 
 	ret = dr_load_module();
 	ksft_test_result(ret == 0, "module loads again (%d)\n", ret);

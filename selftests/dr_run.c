@@ -58,6 +58,7 @@ TEST_F_TIMEOUT(run, inject_mkclean_noflush_detected, 120)
 	const char *const args[] = { "--duration", "15", "--inject", DR_INJECT_MKCLEAN_NOFLUSH,
 			       "--json", JSON, NULL };
 	int rc = dr_hammer_run(args);
+	static char buf[1 << 16];
 	long long first;
 
 	DR_ACCEPT_CLEAN_IF(dr_detection_weak(), rc, JSON, "inject.ptes",
@@ -70,6 +71,14 @@ TEST_F_TIMEOUT(run, inject_mkclean_noflush_detected, 120)
 	/* A finding names where and what: offset and both stamps. */
 	EXPECT_LE(4096, dr_json_num(JSON, "offset"));
 	EXPECT_LT(0, dr_json_num(JSON, "expected_seq"));
+	/* Every finding is counted, and the suspect is the inject. */
+	EXPECT_EQ(dr_json_num(JSON, "lost_writes") + dr_json_num(JSON, "violations"),
+		  dr_json_num(JSON, "findings_total"));
+	EXPECT_EQ(dr_json_num(JSON, "findings_total") > 100,
+		  dr_json_num(JSON, "findings_listed") == 100);
+	ASSERT_EQ(0, dr_json_load(JSON, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "\"suspect\": \"the injected bug (--inject "
+			       DR_INJECT_MKCLEAN_NOFLUSH ")\""));
 }
 
 /*
@@ -134,6 +143,12 @@ TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 60)
 		{ { "--engines", "mkclen" }, "unknown engine 'mkclen'" },
 		{ { "--engines", "," }, "--engines needs a name" },
 		{ { "--engines", "" }, "--engines needs a name" },
+		{ { "--engines", "mkclean,," }, "--engines needs a name" },
+		{ { "--engines",
+		    "mkclean,migrate,stall,numa,ioremap,mkclean,migrate,stall,numa,ioremap" },
+		  "--engines is longer than 63 bytes" },
+		{ { "--agitate", "zap,," }, "--agitate takes" },
+		{ { "--json", "/tmp/dr_run.link" }, "--json /tmp/dr_run.link is a symlink" },
 		{ { "--threads", "65536", "--procs", "65536" }, "writers in all" },
 		{ { "--file-size", "99999999999G" }, "bad number" },
 		{ { "--duration", "100000" }, "--duration is at most" },
@@ -149,14 +164,38 @@ TEST_F_TIMEOUT(run, bad_options_are_usage_errors, 60)
 	};
 	char err[1024];
 
+	unlink("/tmp/dr_run.link");
+	ASSERT_EQ(0, symlink("/tmp/dr_run.target", "/tmp/dr_run.link"));
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(DR_EXIT_USAGE, dr_hammer_stderr(bad[i].args, err, sizeof(err)));
 		EXPECT_NE(NULL, strstr(err, bad[i].says))
 			TH_LOG("%s %s: wanted '%s', got: %s", bad[i].args[0],
 			       bad[i].args[1], bad[i].says, err);
 	}
-	/* Nothing was bound or started. */
+	/* Nothing was bound or started; nothing written through the link. */
 	EXPECT_EQ(0, dr_stat("running"));
+	EXPECT_NE(0, access("/tmp/dr_run.target", F_OK));
+	unlink("/tmp/dr_run.link");
+}
+
+/* Help and version are answers, not usage errors. */
+TEST_F_TIMEOUT(run, help_and_version_exit_0, 30)
+{
+	static const char *const asks[] = { "-h", "--help", "--version" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(asks); i++) {
+		const char *const argv[] = { dr_hammer(), asks[i], NULL };
+		pid_t pid = fork();
+
+		if (!pid) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, STDOUT_FILENO);
+			execvp(argv[0], (char *const *)argv);
+			_exit(127);
+		}
+		EXPECT_EQ(0, dr_hammer_wait(pid)) TH_LOG("dirtyrace %s", asks[i]);
+	}
 }
 
 /* The default --dir . (and any relative one) works. */
