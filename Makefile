@@ -27,7 +27,8 @@ userspace:
 	$(MAKE) -C userspace
 
 # Kernel-tree files we build with but never copy into this repository.
-# kunit.py parses the suite's KTAP in make check (scripts/ktap-check.sh).
+# kunit.py parses the suite's KTAP in make check (scripts/ktap-check.sh);
+# it only runs from a tools/testing/kunit directory.
 KSFT_FILES := tools/testing/selftests/kselftest.h \
 	tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest/runner.sh \
@@ -37,7 +38,8 @@ KSFT_FILES := tools/testing/selftests/kselftest.h \
 	tools/testing/kunit/*.py
 
 $(KSFT)/.done: Makefile
-	rm -rf $(KSFT) && mkdir -p $(KSFT)/src $(KSFT)/kselftest $(KSFT)/scripts $(KSFT)/kunit
+	rm -rf $(KSFT) && mkdir -p $(KSFT)/src $(KSFT)/kselftest $(KSFT)/scripts \
+		$(KSFT)/tools/testing/kunit
 	@if [ -n "$(KSRC)" ]; then \
 		cd $(KSRC) && cp --parents $(KSFT_FILES) $(KSFT)/src; \
 	else \
@@ -49,7 +51,7 @@ $(KSFT)/.done: Makefile
 	cp $(KSFT)/src/tools/testing/selftests/kselftest/runner.sh \
 		$(KSFT)/src/tools/testing/selftests/kselftest/prefix.pl $(KSFT)/kselftest/
 	cp $(KSFT)/src/tools/testing/selftests/run_kselftest.sh $(KSFT)/
-	cp $(KSFT)/src/tools/testing/kunit/*.py $(KSFT)/kunit/
+	cp $(KSFT)/src/tools/testing/kunit/*.py $(KSFT)/tools/testing/kunit/
 	cp $(KSFT)/src/scripts/* $(KSFT)/scripts/
 	rm -rf $(KSFT)/src
 	touch $@
