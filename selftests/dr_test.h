@@ -32,8 +32,10 @@ static pid_t dr_main_pid;
 static void dr_exit_skip_if_all_skipped(void)
 {
 	if (getpid() == dr_main_pid && ksft_cnt.ksft_xskip &&
-	    ksft_cnt.ksft_xskip == ksft_test_num())
+	    ksft_cnt.ksft_xskip == ksft_test_num()) {
+		fflush(NULL);	/* _exit() leaves stdio's buffers unwritten */
 		_exit(KSFT_SKIP);
+	}
 }
 
 static void __attribute__((constructor)) dr_skip_convention(void)
