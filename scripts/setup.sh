@@ -23,7 +23,7 @@ fi
 
 # dwarves: pahole, for the BTF of modules built against 6.12 (its headers ship a vmlinux).
 want=(make gcc libc6-dev libnuma-dev qemu-system-x86 busybox-static cpio
-      xz-utils zstd e2fsprogs xfsprogs kmod dkms dwarves mmdebstrap linux-source-6.1)
+      xz-utils zstd e2fsprogs xfsprogs kmod dkms dwarves mmdebstrap python3 linux-source-6.1)
 [ "${1:-}" = arm64 ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 missing=()
 for p in "${want[@]}"; do
