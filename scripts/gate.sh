@@ -31,9 +31,13 @@ combos() {
 		all=mremap,mprotect,fork,reclaim,batch
 	fi
 	local every=mkclean,migrate,stall,numa,ioremap
+	# On PMD-mapped folios (--hugepage) the batch agitator's reclaim can
+	# make no change at all (7.2 xfs: batch=0), which is INCONCLUSIVE.
+	local nobatch=zap,mremap,mprotect,fork,reclaim
+	[ "$k" = debian-6.1 ] && nobatch=mremap,mprotect,fork,reclaim
 	if [ "$2" = short ]; then
 		echo "--engines $every --agitate $all --procs 2"
-		echo "--engines mkclean,migrate,stall --agitate $all --hugepage --file-size 4M"
+		echo "--engines mkclean,migrate,stall --agitate $nobatch --hugepage --file-size 4M"
 		echo "--engines migrate,numa --agitate mremap,fork"
 		return
 	fi
@@ -54,8 +58,7 @@ combos() {
 	echo "--engines $every --agitate $all"
 	echo "--engines $every --agitate $all --procs 2"
 	for e in mkclean migrate stall; do
-		[ "$e" = stall ] && a=$all || a=${all/,batch/}
-		echo "--engines $e --agitate $a --hugepage --file-size 4M"
+		echo "--engines $e --agitate $nobatch --hugepage --file-size 4M"
 	done
 }
 
