@@ -232,6 +232,7 @@ int stats_read(long long stats[DR_NR_STATS]);
  * The module's folio_orders: rows by order. orders_sample() keeps the
  * largest census (cache, mapped) seen and the latest engine counts.
  */
+extern const char *const order_rows[DR_NR_ORDER_ROWS];	/* their names */
 int orders_read(long long rows[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
 void orders_sample(long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
 int orders_max_mapped(const long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);

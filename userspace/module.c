@@ -174,7 +174,7 @@ int stats_read(long long stats[DR_NR_STATS])
 	return 0;
 }
 
-static const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
+const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
 
 int orders_read(long long rows[DR_NR_ORDER_ROWS][DR_NR_ORDERS])
 {

@@ -99,6 +99,13 @@ struct engines_parsed {
 	char bad[sizeof(((struct opts *)0)->engines)];
 };
 
+/* An empty name in a list (",x", "x,,y", "x,") is a typo, not a list. */
+static bool empty_name(const char *list)
+{
+	return list[0] == ',' || strstr(list, ",,") ||
+	       (list[0] && list[strlen(list) - 1] == ',');
+}
+
 static void engines_parse(const char *list, struct engines_parsed *p)
 {
 	char buf[sizeof(((struct opts *)0)->engines)], *tok, *save = NULL;
@@ -108,8 +115,7 @@ static void engines_parse(const char *list, struct engines_parsed *p)
 	*p = (struct engines_parsed){ .ok = true };
 	if (!strcmp(list, "none"))
 		return;
-	/* An empty name (",x", "x,,y", "x,") is a typo, not a list. */
-	if (list[0] == ',' || strstr(list, ",,") || list[strlen(list) - 1] == ',') {
+	if (empty_name(list)) {
 		p->ok = false;
 		return;
 	}
@@ -291,8 +297,7 @@ static int set_agitate(struct opts *o, struct parse_state *ps, const char *arg)
 {
 	ps->agitate_all = !strcmp(arg, "all");
 	o->agitate = agitators_parse(arg);
-	if (strlen(arg) >= 128 || arg[0] == ',' || strstr(arg, ",,") ||
-	    (arg[0] && arg[strlen(arg) - 1] == ','))
+	if (strlen(arg) >= 128 || empty_name(arg))
 		o->agitate = -1;
 	if (o->agitate < 0) {
 		fprintf(stderr, "dirtyrace: --agitate takes zap, mremap, mprotect, fork, reclaim, batch, all or none\n");

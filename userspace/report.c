@@ -116,32 +116,35 @@ static void json_item(const char *l, int n, void *arg)
 	fprintf(j->f, "%s%s\"%.*s\"", j->n++ ? j->sep : "", j->lead, n, l);
 }
 
+#define SUSPECT_LEN	512
+
 /*
  * Where a FAIL points, from what ran: the injected bug, else the flushes
  * the stall engine held (its call sites are in stall_callers), else the
  * engines' own kernel paths.
  */
+static void caller_suspect(const char *l, int n, void *arg)
+{
+	char *buf = arg;
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, SUSPECT_LEN - used, "%s%.*s",
+		 buf[used - 1] == ' ' ? "" : "; ", n, l);
+}
+
 static const char *suspect(const struct report *r)
 {
-	static char buf[512];
-	size_t n;
+	static char buf[SUSPECT_LEN];
 
-	if (!r->v->lost && !r->v->violations && !r->stats[DR_STAT_IOREMAP_MISMATCHES] &&
-	    !(r->tf->ctl && atomic_load(&r->tf->ctl->stale)))
+	if (r->exit_code != DR_EXIT_LOST)	/* set by verdict() */
 		return "";
 	if (strcmp(r->o->inject, DR_INJECT_NONE)) {
 		snprintf(buf, sizeof(buf), "the injected bug (--inject %s)", r->o->inject);
 		return buf;
 	}
 	if (engine_on(r->o, ENG_STALL) && r->stall_log[0]) {
-		n = snprintf(buf, sizeof(buf), "a TLB flush the stall engine held, at: ");
-		for (const char *l = r->stall_log; *l && n < sizeof(buf) - 1; ) {
-			size_t len = strcspn(l, "\n");
-
-			n += snprintf(buf + n, sizeof(buf) - n, "%s%.*s",
-				      l == r->stall_log ? "" : "; ", (int)len, l);
-			l += len + (l[len] == '\n');
-		}
+		snprintf(buf, sizeof(buf), "a TLB flush the stall engine held, at: ");
+		each_line(r->stall_log, caller_suspect, buf);
 		return buf;
 	}
 	if (r->stats[DR_STAT_IOREMAP_MISMATCHES])
@@ -163,8 +166,6 @@ static void orders_human(const char *name, const long long *row)
 	if (!n)
 		printf(" -");
 }
-
-static const char *const order_rows[DR_NR_ORDER_ROWS] = DR_ORDER_NAMES;
 
 /* The agitators whose syscalls flush through flush_tlb_mm_range(). */
 #define SYSCALL_FLUSH_AGITATORS	(1 << AG_ZAP | 1 << AG_MPROTECT | 1 << AG_MREMAP)
