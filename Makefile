@@ -9,7 +9,7 @@ KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 TOP := $(CURDIR)
 KSFT := $(TOP)/build/ksft
 MODOUT ?=
-KERNELS ?= debian-6.1 debian-6.12
+KERNELS ?= debian-6.1 debian-6.12 debian-7.2
 
 all: module userspace selftests
 
@@ -76,22 +76,35 @@ cross: $(KSFT)/.done
 	$(MAKE) -s -C $(CROSS_OUT)/src/userspace CC="$$cc"; \
 	$(MAKE) -s -C $(CROSS_OUT)/src/selftests CC="$$cc" KSFT_INC=$(KSFT)
 
-# Kernel style gate: checkpatch --strict, every ERROR, WARNING and CHECK
-# fails, except what is by design: LINUX_VERSION_CODE (module/compat.h is
-# where an out-of-tree module keeps version differences), COMPLEX_MACRO and
-# MACRO_ARG_REUSE (the stats X-macro in include/dirtyrace.h), USLEEP_RANGE
-# (the stall engine busy-waits where it may not sleep), LONG_LINE_STRING
-# (messages stay greppable); in the selftests, which are userspace code on
-# the kselftest harness, also PREFER_KERNEL_TYPES, MACRO_WITH_FLOW_CONTROL,
-# EMBEDDED_FUNCTION_NAME (JSON keys and /proc names) and SPACING (its
-# FIXTURE_DATA() types).
-CP := perl $(KSFT)/scripts/checkpatch.pl --no-tree --strict --terse --show-types -f
-CP_IGNORE := FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,COMPLEX_MACRO,MACRO_ARG_REUSE,USLEEP_RANGE,LONG_LINE_STRING
+# Kernel style gate: checkpatch --strict of 6.1 (build/ksft) and of the
+# newest kernel (7.2's, from sid's linux-source-7.2, in build/checkpatch-7.2):
+# every ERROR, WARNING and CHECK fails, except what is by design:
+# LINUX_VERSION_CODE (module/compat.h is where an out-of-tree module keeps
+# version differences), COMPLEX_MACRO, MACRO_ARG_REUSE and MACRO_ARG_UNUSED
+# (the X-macros in include/dirtyrace.h: each helper uses some columns),
+# USLEEP_RANGE (the stall engine busy-waits where it may not sleep),
+# LONG_LINE_STRING (messages stay greppable); in the selftests, which are
+# userspace code on the kselftest harness, also PREFER_KERNEL_TYPES,
+# MACRO_WITH_FLOW_CONTROL, EMBEDDED_FUNCTION_NAME (JSON keys and /proc
+# names) and SPACING (its FIXTURE_DATA() types).
+CP_NEW := $(TOP)/build/checkpatch-7.2
+CP_OPTS := --no-tree --strict --terse --show-types -f
+CP_IGNORE := FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,COMPLEX_MACRO,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,USLEEP_RANGE,LONG_LINE_STRING
 CP_IGNORE_TESTS := $(CP_IGNORE),PREFER_KERNEL_TYPES,MACRO_WITH_FLOW_CONTROL,EMBEDDED_FUNCTION_NAME,SPACING
-checkpatch: $(KSFT)/.done
+$(CP_NEW)/.done:
+	rm -rf $(CP_NEW) && mkdir -p $(CP_NEW)
+	set -e; tar=$$(scripts/kernel.sh source debian-7.2); \
+	tar -xJf $$tar -C $(CP_NEW) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+	touch $@
+
+checkpatch: $(KSFT)/.done $(CP_NEW)/.done
 	@mkdir -p build
-	{ $(CP) --ignore $(CP_IGNORE) module/*.c module/*.h include/*.h; \
-	  $(CP) --ignore $(CP_IGNORE_TESTS) selftests/*.c selftests/*.h; } | tee build/checkpatch.txt
+	for cp in $(KSFT)/scripts/checkpatch.pl $(CP_NEW)/scripts/checkpatch.pl; do \
+		echo "# $$cp"; \
+		perl $$cp $(CP_OPTS) --ignore $(CP_IGNORE) module/*.c module/*.h include/*.h; \
+		perl $$cp $(CP_OPTS) --ignore $(CP_IGNORE_TESTS) selftests/*.c selftests/*.h; \
+	done | tee build/checkpatch.txt
 	@! grep -Eq ': (ERROR|WARNING|CHECK):' build/checkpatch.txt
 
 w1:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the kernels dirtyrace supports (6.1 .. 6.12)
+ * Every difference between the kernels dirtyrace supports (6.1 .. 7.2)
  * lives here, so engine code reads the same on all of them.
  */
 #ifndef DR_COMPAT_H
@@ -10,8 +10,17 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 
+/*
+ * The supported range is the tested one: every kprobe target, kallsyms
+ * name and rmap/TLB path the engines rely on was checked on 6.1, 6.12 and
+ * 7.2. A newer kernel builds with DR_UNTESTED_KERNEL=1 (make variable),
+ * at the user's word that those still hold.
+ */
 #if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
-#error "dirtyrace needs Linux 6.1 or newer (folio_mkclean, filemap_get_folios)"
+#error "dirtyrace supports Linux 6.1 to 7.2: this kernel is older"
+#endif
+#if KERNEL_VERSION(7, 3, 0) <= LINUX_VERSION_CODE && !defined(DR_UNTESTED_KERNEL)
+#error "dirtyrace supports Linux 6.1 to 7.2: newer needs DR_UNTESTED_KERNEL=1"
 #endif
 
 /*
