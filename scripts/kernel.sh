@@ -7,6 +7,11 @@
 #   kernel.sh headers KERNEL   -> its headers tree (KDIR)
 #   kernel.sh pkgroot ARCH PKG... -> a dir with those packages unpacked
 #   kernel.sh build KERNEL OUTDIR [MAKEVAR=...] -> dirtyrace.ko for KERNEL
+#   kernel.sh build-in ROOT KDIR OUTDIR [MAKEVAR=...] -> the same against a
+#                              tree inside a build root (the 7.2 corpus)
+#   kernel.sh source KERNEL    -> Debian's linux-source tarball of its version
+#   kernel.sh sidroot KERNEL   -> the sid build root of a sid KERNEL
+#   kernel.sh sidexec KERNEL CMD... -> CMD run inside that root
 # KERNEL: debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64,
 # debian-6.12-arm64.
 # Images and headers are fetched with apt-get download (never installed:
@@ -239,9 +244,21 @@ sid_root() {
 	echo "$dir"
 }
 
+# sidexec ROOT CMD...: CMD inside the sid build root ROOT, in a private
+# mount namespace with /proc (objtool needs it) and the host's resolver
+# (apt-get inside the root).
+sidexec() {
+	local root=$1
+	shift
+	unshare --mount --propagation private sh -c \
+		'r=$1; shift; mount -t proc proc "$r/proc" &&
+		{ [ ! -e /etc/resolv.conf ] || { : >"$r/etc/resolv.conf" &&
+			mount --bind /etc/resolv.conf "$r/etc/resolv.conf"; }; } &&
+		exec chroot "$r" "$@"' sh "$root" "$@"
+}
+
 # build KERNEL OUTDIR [MAKEVAR=...]: the module for KERNEL in OUTDIR. The
-# sid kernels' in their build root, in a private mount namespace (objtool
-# needs /proc there).
+# sid kernels' in their build root.
 build() {
 	local k=$1 out=$2 rel root stage
 	shift 2
@@ -251,24 +268,61 @@ build() {
 	fi
 	rel=$(release "$k")
 	root=$(sid_root "$rel" "$(arch_of "$k")")
+	build_in "$root" "/usr/src/linux-headers-$rel" "$out" "$@"
+}
+
+# build_in ROOT KDIR OUTDIR [MAKEVAR=...]: the module in the build root
+# ROOT against its tree KDIR (a path inside ROOT), copied out to OUTDIR.
+build_in() {
+	local root=$1 kdir=$2 out=$3 stage
+	shift 3
 	stage=$root/build/dirtyrace-$$
 	rm -rf "$stage" && mkdir -p "$stage" "$out"
 	cp -r "$top/Kbuild" "$top/include" "$top/module" "$stage/"
-	unshare --mount --propagation private sh -c \
-		'r=$1 h=$2 m=$3; shift 3; mount -t proc proc "$r/proc" && exec chroot "$r" make -s -C "$h" M="$m" "$@"' \
-		sh "$root" "/usr/src/linux-headers-$rel" "/build/dirtyrace-$$" "$@" modules ||
+	sidexec "$root" make -s -C "$kdir" M="/build/dirtyrace-$$" "$@" modules ||
 		{ rm -rf "$stage"; return 1; }
 	rm -rf "$out" && mkdir -p "$out" && cp -r "$stage"/. "$out"/
 	rm -rf "$stage"
 }
 
+# The linux-source-X.Y tarball of KERNEL's version: the host's package for
+# 6.1 and 6.12 (set-up installs them), sid's unpacked into the cache for 7.2.
+source_tar() {
+	local ver=${1#debian-} d deb
+	ver=${ver%-arm64}
+	arch_of "$1" >/dev/null
+	if [ "$(suite_of "$1")" = host ]; then
+		[ -r "/usr/src/linux-source-$ver.tar.xz" ] ||
+			{ echo "kernel.sh: need /usr/src/linux-source-$ver.tar.xz (apt-get install linux-source-$ver)" >&2; exit 2; }
+		echo "/usr/src/linux-source-$ver.tar.xz"
+		return
+	fi
+	d=$cache/src/$ver
+	if [ ! -f "$d/.done" ]; then
+		rm -rf "$d"
+		mkdir -p "$d/deb"
+		download amd64 sid "$d/deb" "linux-source-$ver"
+		deb=$(ls "$d"/deb/linux-source-"$ver"_*.deb | head -n1)
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$d" --strip-components=3 \
+			"./usr/src/linux-source-$ver.tar.xz"
+		rm -rf "$d/deb"
+		touch "$d/.done"
+	fi
+	echo "$d/linux-source-$ver.tar.xz"
+}
+
 case "${1:-}" in
 release) release "$2" ;;
+source) source_tar "$2" ;;
+sidroot) [ "$(suite_of "$2")" = sid ] || { echo "kernel.sh: $2 is not a sid kernel" >&2; exit 2; }
+	sid_root "$(release "$2")" "$(arch_of "$2")" ;;
+sidexec) shift; k=$1; shift; sidexec "$("$0" sidroot "$k")" "$@" ;;
+build-in) shift; build_in "$@" ;;
 versions) release debian-6.1; release debian-6.12; release debian-7.2 ;;
 arch) arch_of "$2" ;;
 fetch) fetch "$2" ;;
 headers) headers "$2" ;;
 pkgroot) shift; pkgroot "$@" ;;
 build) shift; build "$@" ;;
-*) echo "usage: kernel.sh release|versions|arch|fetch|headers KERNEL | pkgroot ARCH PKG... | build KERNEL OUTDIR" >&2; exit 2 ;;
+*) echo "usage: kernel.sh release|versions|arch|fetch|headers|source KERNEL | pkgroot ARCH PKG... | build KERNEL OUTDIR | build-in ROOT KDIR OUTDIR" >&2; exit 2 ;;
 esac
