@@ -4,7 +4,8 @@
 # not), a hung guest is killed (exit 6), never a hang or a pass; a module
 # that never loaded and a test that skipped where it must run fail the
 # suite. Each case boots a guest of KERNEL (default debian-6.12) that fails
-# on purpose (scripts/guest/fault.sh, or a setting). KTAP-style lines;
+# on purpose (scripts/guest/fault.sh, or a setting); a kernel name it
+# does not know is refused before any boot. KTAP-style lines;
 # exit 0 when all pass.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +44,7 @@ case_() {
 }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..10"
 case_ "oops: an Oops in dirtyrace's code" 5 "KERNEL PROBLEM in the guest: BUG: kernel NULL pointer dereference" \
 	"dirtyrace's own code is on its stack: .*dr_test_fault_write" "verdict KERNEL" -- \
 	MODPARAMS=test_faults=1 VM_TIMEOUT=300
@@ -63,5 +64,9 @@ case_ "unexpected skip: dr_ioremap without a range on x86 fails" 1 \
 case_ "expected skip: dr_folios on ext4 before 6.16 passes, KTAP parsed" 0 \
 	"expected skip: dr_folios" "ktap-check: kunit.py parse: " -- \
 	VM_MODE=check TESTS=dr_folios FS=ext4 VM_TIMEOUT=300
+case_ "unknown kernel name: exit 2, the known names listed" 2 \
+	"unknown kernel 'debian-5.10' (known: debian-6.1, debian-6.12, debian-7.2" -- KERNEL=debian-5.10
+case_ "no such kernel: exit 2, the known names listed" 2 \
+	"KERNEL=no-such-kernel: no such kernel image; known: debian-6.1" -- KERNEL=no-such-kernel
 echo "# harness-test: $((n - failed)) passed, $failed failed"
 [ "$failed" = 0 ]

@@ -2,6 +2,7 @@
 # Resolve and fetch the Debian kernels the VM harness boots.
 #   kernel.sh release KERNEL   -> kernel release, e.g. 6.1.0-56-amd64
 #   kernel.sh versions         -> the x86 releases
+#   kernel.sh known            -> the KERNEL names it knows
 #   kernel.sh arch KERNEL      -> amd64 or arm64
 #   kernel.sh fetch KERNEL     -> dir holding vmlinuz and lib/modules
 #   kernel.sh headers KERNEL   -> its headers tree (KDIR)
@@ -314,6 +315,7 @@ source_tar() {
 case "${1:-}" in
 release) release "$2" ;;
 source) source_tar "$2" ;;
+known) echo "$KERNELS_KNOWN" ;;
 sidroot) [ "$(suite_of "$2")" = sid ] || { echo "kernel.sh: $2 is not a sid kernel" >&2; exit 2; }
 	sid_root "$(release "$2")" "$(arch_of "$2")" ;;
 sidexec) shift; k=$1; shift; sidexec "$("$0" sidroot "$k")" "$@" ;;
