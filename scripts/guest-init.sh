@@ -23,6 +23,20 @@ arg() { sed -n "s/.*dr\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 fs=$(arg fs)
 mkdir -p /mnt
 mount -t "${fs:-ext4}" /dev/vda /mnt || echo "guest: cannot mount /dev/vda as ${fs:-ext4}"
+# mTHP (6.8+): every size inherits the top-level THP mode (anonymous and,
+# 6.14+, shmem), so --hugepage regions may get any folio size the kernel
+# offers; dr.mthp=keep leaves the kernel's defaults.
+mthp=$(arg mthp)
+if [ "${mthp:-keep}" != keep ]; then
+	sizes=
+	for d in /sys/kernel/mm/transparent_hugepage/hugepages-*kB; do
+		[ -w "$d/enabled" ] || continue
+		echo "$mthp" > "$d/enabled"
+		[ -w "$d/shmem_enabled" ] && echo "$mthp" > "$d/shmem_enabled"
+		sizes="$sizes ${d##*hugepages-}"
+	done
+	echo "guest: mTHP sizes ($mthp):${sizes:- none (kernel before 6.8)}"
+fi
 # The harness reserves a range with memmap= for the ioremap engine.
 range=$(arg ioremap)
 # shellcheck disable=SC2046

@@ -7,8 +7,11 @@
 #                             experiments); its output on stdout
 # Variables: KERNEL=debian-6.1 (default) | debian-6.12 | debian-7.2 |
 # debian-6.1-arm64 | debian-6.12-arm64 | host | /path/bzImage (then KDIR=
-# its build tree, MODDIR= its lib/modules/<rel>), FS=ext4|xfs (the test
-# disk's file system), GUEST_CPU (arm64: max, the default, with
+# its build tree, MODDIR= its lib/modules/<rel>; BUILD_ROOT= a build root
+# KDIR is inside, whose compiler builds the module), FS=ext4|xfs (the test
+# disk's file system), MTHP=inherit|never|keep (every mTHP size of the
+# guest's /sys/kernel/mm/transparent_hugepage/hugepages-*kB follows the
+# top-level THP mode, is off, or keeps the kernel's default), GUEST_CPU (arm64: max, the default, with
 # hardware access/dirty flags, or cortex-a57, dirty bits in software), SMP=2,
 # MEM=2048 (MiB), NODES=2, ACCEL=auto|kvm|tcg, TCG_THREAD=multi|single,
 # VM_TIMEOUT=1500 (s),
@@ -38,10 +41,12 @@ VM_TIMEOUT=${VM_TIMEOUT:-1500}
 POWEROFF_GRACE=${POWEROFF_GRACE:-60}
 FS=${FS:-ext4}
 PANIC_ON_WARN=${PANIC_ON_WARN:-1}
+MTHP=${MTHP:-inherit}
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
 die() { echo "vm.sh: $*" >&2; exit 2; }
 case "$TCG_THREAD" in multi|single) ;; *) die "TCG_THREAD=$TCG_THREAD: multi or single" ;; esac
 case "$FS" in ext4|xfs) ;; *) die "FS=$FS: ext4 or xfs" ;; esac
+case "$MTHP" in inherit|never|keep) ;; *) die "MTHP=$MTHP: inherit, never or keep" ;; esac
 command -v "mkfs.$FS" >/dev/null || die "FS=$FS needs mkfs.$FS on the host (make setup installs it)"
 
 # --- kernel, its modules and its build tree --------------------------------
@@ -63,10 +68,10 @@ host)
 	KDIR=${KDIR:-$moddir/build}
 	;;
 *)
-	[ -f "$KERNEL" ] || die "KERNEL=$KERNEL: no such bzImage"
+	[ -f "$KERNEL" ] || die "KERNEL=$KERNEL: no such kernel image; known: $("$top/scripts/kernel.sh" known), host, or the path of a bzImage (with KDIR=)"
 	[ -n "${KDIR:-}" ] || die "KERNEL=<bzImage> needs KDIR=<its build tree>"
 	vmlinuz=$KERNEL
-	rel=$(make -s -C "$KDIR" kernelrelease 2>/dev/null || basename "$KERNEL")
+	rel=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null || basename "$KERNEL")
 	moddir=${MODDIR:-}
 	;;
 esac
@@ -85,6 +90,11 @@ mkdir -p "$out"
 if [[ "$KERNEL" == debian-* ]] && [ -z "${KDIR_GIVEN:-}" ]; then
 	# kernel.sh knows how (sid's kernels build in a sid build root).
 	"$top/scripts/kernel.sh" build "$KERNEL" "$out/mod" "${cross[@]}" >/dev/null
+elif [ -n "${BUILD_ROOT:-}" ]; then
+	# A tree built in a build root (the 7.2 corpus): KDIR is under it.
+	[[ "$KDIR" == "$BUILD_ROOT"/* ]] || die "KDIR=$KDIR is not inside BUILD_ROOT=$BUILD_ROOT"
+	"$top/scripts/kernel.sh" build-in "$BUILD_ROOT" "${KDIR#"$BUILD_ROOT"}" "$out/mod" \
+		"${cross[@]}" >/dev/null
 else
 	make -s -C "$top" module KDIR="$KDIR" MODOUT="$out/mod" "${cross[@]}" >/dev/null
 fi
@@ -201,7 +211,7 @@ genv=$(echo ${GUEST_ENV:-} | tr ' ' '~')
 stop="oops=panic softlockup_panic=1 hung_task_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 [ "$PANIC_ON_WARN" = 1 ] && stop="$stop panic_on_warn=1"
 modparams=$(echo ${MODPARAMS:-} | tr ' ' '~')
-append="console=$console loglevel=5 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
+append="console=$console loglevel=5 panic=-1 $stop $io ${VM_APPEND:-} dr.fs=$FS dr.mthp=$MTHP${modparams:+ dr.modparams=$modparams} dr.mode=$mode${args:+ dr.args=$args}${tests:+ dr.tests=$tests}${genv:+ dr.env=$genv}${KSFT_TIMEOUT:+ dr.timeout=$KSFT_TIMEOUT}"
 # Each boot keeps its own log and report: build/vm/<release>/runs/<time>-<mode>,
 # the newest linked as runs/latest (and from console.log, report.json);
 # the 30 newest are kept.
