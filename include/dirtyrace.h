@@ -32,6 +32,7 @@ enum dr_exit {
 #define DR_KNOB_ENGINES		"engines"	/* "mkclean", "none" */
 #define DR_KNOB_INJECT		"inject"	/* "none", "mkclean_noflush", ... */
 #define DR_FILE_STATS		"stats"		/* read-only "key value" lines */
+#define DR_FILE_REFUSED		"refused"	/* why the last start was refused, or "none" */
 #define DR_FILE_TEST_FAULT	"test_fault"	/* test_faults=1 only: "warn", "oops" */
 
 /* Engine thread counts (mkclean, migrate, ioremap checkers) at most. */

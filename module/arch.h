@@ -106,10 +106,13 @@ static inline pte_t *dr_kernel_pte(struct mm_struct *init, unsigned long va,
 #define DR_ARCH_KPTE_NEEDS_INIT_MM	1
 #define DR_FLUSH_ALL	ULONG_MAX	/* no such end here */
 
+/* A TLBI's VA operand, ASID 0 (7.2's tlbflush.h keeps __TLBI_VADDR private). */
+#define DR_TLBI_VA(addr)	(((addr) >> 12) & GENMASK_ULL(43, 0))
+
 static inline void dr_flush_tlb_local(unsigned long addr)
 {
 	dsb(nshst);
-	__tlbi(vaale1, __TLBI_VADDR(addr, 0));
+	__tlbi(vaale1, DR_TLBI_VA(addr));
 	dsb(nsh);
 	isb();
 }

@@ -61,7 +61,11 @@ struct dr_state {
 	u32 duration_ms;
 	unsigned long engines;		/* bit n: dr_engines[n] enabled */
 	int inject;			/* enum dr_inject, read locklessly */
+	char refused[256];		/* why the last start was refused */
 };
+
+/* Refuse a start: log why, and keep it for the "refused" file. */
+__printf(1, 2) void dr_refuse(const char *fmt, ...);
 
 extern struct dr_state dr;
 

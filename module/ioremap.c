@@ -387,8 +387,8 @@ static int dr_io_start(const struct dr_target *t)
 	int ret = 0;
 
 	if (!dr_io_res) {
-		pr_warn("ioremap: no range; echo PHYS SIZE > %s (x86: boot with memmap=8M\\$0x40000000; arm64 has no accepted range)\n",
-			DR_KNOB_IOREMAP_RANGE);
+		dr_refuse("ioremap: no range; echo PHYS SIZE > %s (x86: boot with memmap=8M\\$0x40000000; arm64 has no accepted range)",
+			  DR_KNOB_IOREMAP_RANGE);
 		return -ENXIO;
 	}
 	if (DR_ARCH_KPTE_NEEDS_INIT_MM && !dr_io_init_mm) {
@@ -397,7 +397,7 @@ static int dr_io_start(const struct dr_target *t)
 			return ret;
 	}
 	if (!dr_io_huge_works()) {
-		pr_warn("ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run\n");
+		dr_refuse("ioremap: huge ioremap is off (nohugeiomap, no PSE or MTRRs): pmd_free_pte_page cannot run");
 		return -EOPNOTSUPP;
 	}
 	/* Still memory (hot-unplugged, remapped since the claim?): probe again. */

@@ -121,25 +121,41 @@ static int dr_inject_probes_ok(int mode)
 	    !(dr_probe_registered("ptep_clear_flush") &&
 	      (dr_probe_registered("try_to_unmap_flush") || !batched) &&
 	      dr_probe_registered("folio_migrate_flags"))) {
-		pr_warn("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes\n");
+		dr_refuse("inject migrate_noflush needs the ptep_clear_flush, try_to_unmap_flush and folio_migrate_flags kprobes");
 		return -EOPNOTSUPP;
 	}
 	if (mode == DR_INJ_ACCESSFLAGS_STALE && !dr_probe_registered(DR_SYM_SET_ACCESS_FLAGS)) {
-		pr_warn("inject accessflags_stale needs the %s kprobe\n", DR_SYM_SET_ACCESS_FLAGS);
+		dr_refuse("inject accessflags_stale needs the %s kprobe", DR_SYM_SET_ACCESS_FLAGS);
 		return -EOPNOTSUPP;
 	}
 	/* Their PTE walk and TLB flush may be kernel functions found by name. */
 	if ((mode == DR_INJ_MKCLEAN_NOFLUSH || mode == DR_INJ_MIGRATE_NOFLUSH) &&
 	    dr_compat_resolve()) {
-		pr_warn("inject %s needs kernel functions this kernel does not export\n",
-			dr_inject_names[mode]);
+		dr_refuse("inject %s needs kernel functions this kernel does not export",
+			  dr_inject_names[mode]);
 		return -EOPNOTSUPP;
 	}
 	if (mode == DR_INJ_MPROTECT_NOFLUSH && !dr_probe_registered("flush_tlb_mm_range")) {
-		pr_warn("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have\n");
+		dr_refuse("inject mprotect_noflush answers flush_tlb_mm_range, which this architecture or kernel does not have");
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/*
+ * A refused start says why in dmesg and in "refused", where the hammer
+ * (or an operator with cat) reads it without dmesg rights or scrolling.
+ * Called with dr.lock held, from a start.
+ */
+void dr_refuse(const char *fmt, ...)
+{
+	va_list args;
+
+	lockdep_assert_held(&dr.lock);
+	va_start(args, fmt);
+	vscnprintf(dr.refused, sizeof(dr.refused), fmt, args);
+	va_end(args);
+	pr_warn("%s\n", dr.refused);
 }
 
 static const char *const dr_stat_keys[DR_NR_STATS] = DR_STAT_KEYS;
@@ -180,18 +196,23 @@ static int dr_start_locked(void)
 	unsigned int i;
 	int ret;
 
-	if (dr.running)
+	dr.refused[0] = '\0';
+	if (dr.running) {
+		dr_refuse("a run is going: echo 0 > %s first", DR_KNOB_RUN);
 		return -EBUSY;
-	if (!dr.target.file && dr_needs_target())
+	}
+	if (!dr.target.file && dr_needs_target()) {
+		dr_refuse("no target: echo PATH > %s", DR_KNOB_TARGET);
 		return -ENOENT;
+	}
 	if (dr_inject_refused(dr.inject)) {
-		pr_warn("inject refused: %s was not created by the hammer\n",
-			dr.target.path);
+		dr_refuse("inject refused: %s was not created by the hammer",
+			  dr.target.path);
 		return -EPERM;
 	}
 	if (dr.inject != DR_INJ_NONE && !dr_engine_on(dr_inject_engine[dr.inject])) {
-		pr_warn("inject %s needs the %s engine\n",
-			dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
+		dr_refuse("inject %s needs the %s engine",
+			  dr_inject_names[dr.inject], dr_inject_engine[dr.inject]->name);
 		return -EINVAL;
 	}
 	ret = dr_inject_probes_ok(dr.inject);
@@ -206,6 +227,9 @@ static int dr_start_locked(void)
 			continue;
 		ret = dr_engines[i]->start(&dr.target);
 		if (ret) {
+			if (!dr.refused[0])
+				dr_refuse("engine %s did not start (%d): dmesg says why",
+					  dr_engines[i]->name, ret);
 			while (i--)
 				if (dr.engines & BIT(i))
 					dr_engines[i]->stop();
@@ -429,6 +453,15 @@ static ssize_t dr_inject_read(struct file *f, char __user *ubuf, size_t len,
 	return dr_read_str(ubuf, len, ppos, buf);
 }
 
+static int dr_refused_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&dr.lock);
+	seq_printf(m, "%s\n", dr.refused[0] ? dr.refused : "none");
+	mutex_unlock(&dr.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dr_refused);
+
 static int dr_stats_show(struct seq_file *m, void *v)
 {
 	unsigned long end;
@@ -511,6 +544,7 @@ static int __init dr_init(void)
 	debugfs_create_file(DR_KNOB_ENGINES, 0600, dr_dir, NULL, &dr_engines_fops);
 	debugfs_create_file(DR_KNOB_INJECT, 0600, dr_dir, NULL, &dr_inject_fops);
 	debugfs_create_file(DR_FILE_STATS, 0400, dr_dir, NULL, &dr_stats_fops);
+	debugfs_create_file(DR_FILE_REFUSED, 0400, dr_dir, NULL, &dr_refused_fops);
 	dr_orders_debugfs(dr_dir);
 	dr_knobs_create(dr_dir, dr_core_knobs, ARRAY_SIZE(dr_core_knobs));
 	if (test_faults)

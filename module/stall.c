@@ -534,14 +534,14 @@ static int dr_stall_start(const struct dr_target *t)
 
 	/* arm64 flushes inline (flush_tlb_range()): no function to hold. */
 	if (!dr_probe_registered("flush_tlb_mm_range")) {
-		pr_warn("stall: no flush_tlb_mm_range kprobe (this architecture flushes TLBs inline): nothing to hold\n");
+		dr_refuse("stall: no flush_tlb_mm_range kprobe (this architecture flushes TLBs inline): nothing to hold");
 		return -EOPNOTSUPP;
 	}
 	/* Holding a flush means spinning in the flushing task's own context. */
 	if (!dr_probe_on_ftrace("flush_tlb_mm_range") ||
 	    (dr_probe_registered("arch_tlbbatch_flush") &&
 	     !dr_probe_on_ftrace("arch_tlbbatch_flush"))) {
-		pr_warn("stall: the flush kprobes are int3 probes, whose handlers cannot hold a flush; the stall engine needs ftrace-based kprobes (CONFIG_FUNCTION_TRACER=y, CONFIG_KPROBES_ON_FTRACE=y)\n");
+		dr_refuse("stall: the flush kprobes are int3 probes, whose handlers cannot hold a flush; the stall engine needs ftrace-based kprobes (CONFIG_FUNCTION_TRACER=y, CONFIG_KPROBES_ON_FTRACE=y)");
 		return -EOPNOTSUPP;
 	}
 	dr_stall_target = t;

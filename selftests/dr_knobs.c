@@ -413,9 +413,42 @@ TEST_F(knobs, fifo_and_readonly_mount_refused)
 	unlink(link);
 }
 
+/* Does the "refused" file hold want (or "none" when want is NULL)? */
+static bool refused_says(const char *want)
+{
+	char buf[512];
+
+	if (dr_knob_read(DR_FILE_REFUSED, buf, sizeof(buf)))
+		return false;
+	return want ? !!strstr(buf, want) : !strcmp(buf, "none\n");
+}
+
 TEST_F(knobs, run_needs_target)
 {
 	EXPECT_EQ(-ENOENT, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says("no target: echo PATH > " DR_KNOB_TARGET));
+}
+
+/* Every refused start says why in "refused"; a start clears it. */
+TEST_F(knobs, refused_start_says_why)
+{
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_ENGINES, DR_ENGINE_MKCLEAN));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says(NULL));
+	EXPECT_EQ(-EBUSY, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says("a run is going"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
+	/* An inject on a file the hammer did not make; then a good start. */
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, "none"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_MKCLEAN_NOFLUSH));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
+	EXPECT_EQ(-EPERM, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says("was not created by the hammer"));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_NONE));
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says(NULL));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_RUN, "0"));
 }
 
 TEST_F(knobs, inject_refused_on_foreign_file)
@@ -427,6 +460,7 @@ TEST_F(knobs, inject_refused_on_foreign_file)
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_INJECT, DR_INJECT_MKCLEAN_NOFLUSH));
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_TARGET, self->plain));
 	EXPECT_EQ(-EPERM, dr_knob_write(DR_KNOB_RUN, "1"));
+	EXPECT_TRUE(refused_says("was not created by the hammer"));
 	EXPECT_EQ(0, dr_stat("running"));
 }
 

@@ -280,14 +280,32 @@ static void engine_knobs_restore(void)
 	knobs_saved = 0;
 }
 
+/* The module's own reason for refusing the last start, or "". */
+static void refused_reason(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (knob_read(DR_FILE_REFUSED, buf, len) || !strcmp(buf, "none\n"))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int setup_failed(int err, const char *knob, const struct testfile *tf)
 {
+	char why[300];
+
+	if (!strcmp(knob, DR_KNOB_RUN)) {
+		refused_reason(why, sizeof(why));
+		if (why[0]) {
+			fprintf(stderr, "dirtyrace: the module refused to start: %s\n", why);
+			return DR_EXIT_USAGE;
+		}
+	}
 	if (err == -EBUSY)
 		fprintf(stderr, DR_BUSY_MSG);
 	else if (err == -EPERM)
 		fprintf(stderr, "dirtyrace: the module refused --inject on %s\n", tf->path);
 	else if (err == -EOPNOTSUPP && !strcmp(knob, DR_KNOB_RUN))
-		fprintf(stderr, "dirtyrace: an engine or inject cannot run on this kernel/CPU (IBT enforced? huge ioremap off? the stall engine on arm64, or on a kernel without ftrace-based kprobes, CONFIG_FUNCTION_TRACER?); dmesg names it\n");
+		fprintf(stderr, "dirtyrace: an engine or inject cannot run on this kernel/CPU; dmesg names it\n");
 	else if (err == -EOPNOTSUPP)
 		fprintf(stderr, "dirtyrace: the module refused %s: its filesystem has no writeback\n", tf->path);
 	else if (err == -ENXIO)
