@@ -3,8 +3,8 @@
 # test: it prints numbers and fails only when a guest does not answer.
 #   - time to first detection (median, max, caught/runs) of every inject and
 #     of the stock 6.1 zap window, BENCH_RUNS runs each, --stop-on-detect;
-#   - the same for every kernel of the validation corpus that is built
-#     (make validate), with the make run options;
+#   - the same for every kernel of the validation corpora that is built
+#     (make validate, 6.1 and CORPUS_KERNEL=7.2), with the make run options;
 #   - mkclean engine folios/s against a userspace msync(MS_SYNC) loop on
 #     the same file size in the same guest; module against libnuma
 #     migrations/s; writer stores/s with and without agitation.
@@ -130,23 +130,42 @@ boot stock "$out/stock.sh" KERNEL="$k"
 } > "$out/bench.md"
 fi
 
-if [ "${BENCH_CORPUS:-1}" = 1 ] && [ "$arch" = amd64 ] && ls "$corpus"/kernels/*.bzImage >/dev/null 2>&1; then
-	for img in "$corpus"/kernels/*.bzImage; do
-		name=$(basename "$img" .bzImage)
-		n=$cruns
-		[ "$name" = base ] && n=$(( cruns < 2 ? cruns : 2 ))	# never detects: full length
-		{ guest_lib; echo "det $name $n $run_args"; } > "$out/corpus-$name.sh"
-		boot "corpus-$name" "$out/corpus-$name.sh" KERNEL="$img" KDIR="$corpus/obj"
-	done
-	{
-		echo
-		echo "Corpus kernels (make validate), $cruns runs each (base 2), options \`$run_args\`:"
-		echo
-		echo "| kernel | caught | median | max |"
-		echo "|---|---|---|---|"
-		cat "$out"/corpus-*.txt > "$out/corpus.txt"
-		detect_table "$out/corpus.txt"
-	} >> "$out/bench.md"
+# corpus_dirs: "VERSION HOSTDIR BUILDROOT" of each corpus that has kernels
+# (6.1's in the cache; 7.2's in the sid build root, built there).
+corpus_dirs() {
+	local root
+	echo "6.1 $corpus -"
+	root=$(cd "$cache/sid-root" 2>/dev/null && ls -d "$PWD"/7.2.* 2>/dev/null | sort -V | tail -n1)
+	[ -z "$root" ] || echo "7.2 $root/var/cache/dirtyrace-corpus/7.2 $root"
+}
+
+if [ "${BENCH_CORPUS:-1}" = 1 ] && [ "$arch" = amd64 ]; then
+	: > "$out/corpus.txt"
+	while read -r ver dir broot; do
+		ls "$dir"/kernels/*.bzImage >/dev/null 2>&1 || continue
+		[ "$broot" = - ] && broot=
+		for img in "$dir"/kernels/*.bzImage; do
+			name=$(basename "$img" .bzImage)
+			# noftrace refuses the stall engine by design: nothing to time.
+			[ "$name" = noftrace ] && continue
+			n=$cruns
+			[ "$name" = base ] && n=$(( cruns < 2 ? cruns : 2 ))	# never detects: full length
+			{ guest_lib; echo "det $ver:$name $n $run_args"; } > "$out/corpus-$ver-$name.sh"
+			boot "corpus-$ver-$name" "$out/corpus-$ver-$name.sh" KERNEL="$img" \
+				KDIR="$dir/obj" BUILD_ROOT="$broot"
+			cat "$out/corpus-$ver-$name.txt" >> "$out/corpus.txt"
+		done
+	done < <(corpus_dirs)
+	if [ -s "$out/corpus.txt" ]; then
+		{
+			echo
+			echo "Corpus kernels (make validate; 6.1 and CORPUS_KERNEL=7.2), $cruns runs each (base 2), options \`$run_args\`:"
+			echo
+			echo "| kernel | caught | median | max |"
+			echo "|---|---|---|---|"
+			detect_table "$out/corpus.txt"
+		} >> "$out/bench.md"
+	fi
 fi
 
 if [ "${BENCH_STOCK:-1}" != 1 ]; then

@@ -1,102 +1,75 @@
 #!/bin/bash
 # make validate: the mutant-kernel validation corpus (not part of make check).
 #
-# Builds Debian's linux-source-6.1 (x86_64_defconfig + kvm_guest.config +
-# scripts/corpus/config) once per historical bug put back, each a small
-# scripted edit of the kernel's own code, boots each in QEMU with the
-# `make run` configuration, and prints: bug, caught, time to first
-# detection. The base kernel (6.1 with its own zap bug fixed, see below)
-# must lose nothing. Kernels are cached in $DR_CACHE/corpus.
+# Builds Debian's linux-source of one kernel (CORPUS_KERNEL=6.1, the
+# default, or 7.2) with x86_64_defconfig + kvm_guest.config +
+# scripts/corpus/config, once per bug put back, each a small scripted edit
+# of the kernel's own code (scripts/corpus/linux-<version>.sh), boots each
+# in QEMU with the `make run` configuration, and prints: bug, caught, time
+# to first detection. The base kernel must lose nothing. 6.1 builds with
+# the host's compiler, its trees cached in $DR_CACHE/corpus; 7.2 needs
+# sid's gcc and builds in the sid build root (kernel.sh sidroot), its
+# trees cached there under /var/cache/dirtyrace-corpus.
 #   validate.sh [build|run|all]   (default all; tools: build packages only)
-# Variables: CORPUS="name ..." (default: every entry), VALIDATE_ARGS (hammer
-# options; default: those of make run), JOBS (make -j, default nproc).
+# 6.1's entry noftrace is its base built without CONFIG_FUNCTION_TRACER (its
+# own object tree): its kprobes are int3 probes, and the `make run` options
+# must end in the stall engine's refusal naming that option (exit 2).
+# Variables: CORPUS_KERNEL (6.1|7.2), CORPUS="name ..." (default: every
+# entry), VALIDATE_ARGS (hammer options; default: those of make run), JOBS
+# (make -j, default nproc).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
-corpus=$cache/corpus
-src=$corpus/linux-source-6.1
-obj=$corpus/obj
-kernels=$corpus/kernels
-out=$top/build/validate
-tarball=/usr/src/linux-source-6.1.tar.xz
+CORPUS_KERNEL=${CORPUS_KERNEL:-6.1}
 JOBS=${JOBS:-$(nproc)}
 die() { echo "validate: $*" >&2; exit 2; }
+case "$CORPUS_KERNEL" in
+6.1 | 7.2) ;;
+*) die "CORPUS_KERNEL=$CORPUS_KERNEL: 6.1 or 7.2" ;;
+esac
+out=$top/build/validate
+[ "$CORPUS_KERNEL" = 6.1 ] || out=$out-$CORPUS_KERNEL
 
 # shellcheck source=corpus/edits.sh
 . "$top/scripts/corpus/edits.sh"
+# CORPUS_ALL, describe, apply, TOUCHED, config_of.
+# shellcheck source=corpus/linux-6.1.sh
+. "$top/scripts/corpus/linux-$CORPUS_KERNEL.sh"
 
-# --- the corpus ---------------------------------------------------------
-# Each entry: a name, the upstream fix it undoes, and the edit. Every
-# kernel but zap_rmap_before_flush carries base_fix.
-CORPUS_ALL="base zap_rmap_before_flush mkclean_noflush migrate_noflush mremap_flush_unlocked mprotect_no_batched_flush"
+# Where the trees live: $root$here is their host path, $here the path the
+# kernel's make sees (inside the build root for 7.2).
+root=
+here=$cache/corpus
+if [ "$CORPUS_KERNEL" != 6.1 ]; then
+	root=$("$top/scripts/kernel.sh" sidroot "debian-$CORPUS_KERNEL")
+	here=/var/cache/dirtyrace-corpus/$CORPUS_KERNEL
+fi
+corpus=$root$here
+src=$corpus/linux-source-$CORPUS_KERNEL
+kernels=$corpus/kernels
 
-# base_fix (corpus/edits.sh): 6.1 with its own zap bug closed.
-
-describe() {
-	case "$1" in
-	base) echo "6.1 + zap fix (must lose nothing)" ;;
-	zap_rmap_before_flush) echo "zap removes the rmap before its TLB flush (stock 6.1; fixed in 6.2 by 'mm: delay page_remove_rmap() until after the TLB has been flushed')" ;;
-	mkclean_noflush) echo "page_mkclean clears PTEs without the TLB flush (2.6.19 ext3 corruption, 'mm: fix page_mkclean_one', 2006)" ;;
-	migrate_noflush) echo "migration unmaps without the TLB flush (try_to_migrate_one's ptep_clear_flush)" ;;
-	mremap_flush_unlocked) echo "mremap flushes after dropping the PTLs ('mm: mremap: fix race between mremap and page cleanning', 2016)" ;;
-	mprotect_no_batched_flush) echo "mprotect ignores reclaim's pending batched flush ('mm, mprotect: flush TLB if potentially racing with a parallel reclaim leaving stale TLB entries', 2017)" ;;
-	*) return 1 ;;
-	esac
+# The object tree of an entry: its own when it has a config of its own.
+obj_of() {
+	if [ -n "$(config_of "$1")" ]; then echo "$here/obj-$1"; else echo "$here/obj"; fi
 }
 
-apply() {
-	case "$1" in
-	base) base_fix ;;
-	zap_rmap_before_flush) ;;
-	mkclean_noflush)
-		base_fix
-		edit mm/rmap.c '			entry = ptep_clear_flush(vma, address, pte);' \
-			'			entry = ptep_get_and_clear(vma->vm_mm, address, pte);'
-		;;
-	migrate_noflush)
-		base_fix
-		edit mm/rmap.c '			flush_cache_page(vma, address, pte_pfn(*pvmw.pte));
-			/* Nuke the page table entry. */
-			pteval = ptep_clear_flush(vma, address, pvmw.pte);
-		}
-
-		/* Set the dirty flag on the folio now the pte is gone. */' \
-			'			flush_cache_page(vma, address, pte_pfn(*pvmw.pte));
-			/* Nuke the page table entry. */
-			pteval = ptep_get_and_clear(mm, address, pvmw.pte);
-		}
-
-		/* Set the dirty flag on the folio now the pte is gone. */'
-		;;
-	mremap_flush_unlocked)
-		base_fix
-		edit mm/mremap.c '	if (force_flush)
-		flush_tlb_range(vma, old_end - len, old_end);
-	if (new_ptl != old_ptl)
-		spin_unlock(new_ptl);
-	pte_unmap(new_pte - 1);
-	pte_unmap_unlock(old_pte - 1, old_ptl);' \
-			'	if (new_ptl != old_ptl)
-		spin_unlock(new_ptl);
-	pte_unmap(new_pte - 1);
-	pte_unmap_unlock(old_pte - 1, old_ptl);
-	if (force_flush)
-		flush_tlb_range(vma, old_end - len, old_end);'
-		;;
-	mprotect_no_batched_flush)
-		base_fix
-		edit mm/mprotect.c '	flush_tlb_batched_pending(vma->vm_mm);
-' ''
-		;;
-	esac
+# kexec CMD...: the kernel's make (and scripts) where the tree builds.
+kexec() {
+	if [ -z "$root" ]; then
+		"$@"
+	else
+		"$top/scripts/kernel.sh" sidexec "debian-$CORPUS_KERNEL" "$@"
+	fi
 }
-
-# Files any entry edits: restored from the tarball's copy before each build.
-TOUCHED="mm/memory.c mm/rmap.c mm/mremap.c mm/mprotect.c"
 
 # --- build ----------------------------------------------------------------
 need_tools() {
-	local want=(bc flex bison libelf-dev libssl-dev perl make gcc) missing=()
+	local want=(bc flex bison libelf-dev libssl-dev perl make gcc cpio) missing=()
+	if [ -n "$root" ]; then
+		kexec sh -c 'apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "$@" >/dev/null' \
+			sh "${want[@]}" python3 2>&1 | grep -v 'posix_openpt\|time zone\|time is now\|dpkg-reconfigure' >&2 || true
+		return
+	fi
 	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 			missing+=("$p")
@@ -106,8 +79,26 @@ need_tools() {
 	DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# configure NAME: the object tree of entry NAME, configured once.
+configure() {
+	local o frag
+	o=$(obj_of "$1")
+	frag=$(config_of "$1")
+	if [ ! -f "$root$o/.config" ] || [ "$top/scripts/corpus/config" -nt "$root$o/.config" ]; then
+		mkdir -p "$root$o" "$corpus/fragments"
+		cp "$top/scripts/corpus/config" ${frag:+"$frag"} "$corpus/fragments/"
+		kexec make -s -C "$here/linux-source-$CORPUS_KERNEL" O="$o" x86_64_defconfig >/dev/null
+		# shellcheck disable=SC2046
+		kexec "$here/linux-source-$CORPUS_KERNEL/scripts/kconfig/merge_config.sh" -m -O "$o" \
+			"$o/.config" "$here/linux-source-$CORPUS_KERNEL/kernel/configs/kvm_guest.config" \
+			"$here/fragments/config" ${frag:+"$here/fragments/$(basename "$frag")"} >/dev/null
+		kexec make -s -C "$here/linux-source-$CORPUS_KERNEL" O="$o" olddefconfig >/dev/null
+	fi
+}
+
 prepare_tree() {
-	[ -r "$tarball" ] || die "need $tarball (apt-get install linux-source-6.1)"
+	local tarball
+	tarball=$("$top/scripts/kernel.sh" source "debian-$CORPUS_KERNEL")
 	if [ ! -f "$src/.done" ]; then
 		rm -rf "$src" "$corpus/pristine"
 		mkdir -p "$corpus"
@@ -118,27 +109,32 @@ prepare_tree() {
 	mkdir -p "$corpus/pristine"
 	for f in $TOUCHED; do
 		[ -f "$corpus/pristine/$f" ] ||
-			tar -xJf "$tarball" -C "$corpus/pristine" --strip-components=1 "linux-source-6.1/$f"
+			tar -xJf "$tarball" -C "$corpus/pristine" --strip-components=1 "linux-source-$CORPUS_KERNEL/$f"
 	done
-	if [ ! -f "$obj/.config" ] || [ "$top/scripts/corpus/config" -nt "$obj/.config" ]; then
-		mkdir -p "$obj"
-		make -s -C "$src" O="$obj" x86_64_defconfig >/dev/null
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-			"$src/kernel/configs/kvm_guest.config" "$top/scripts/corpus/config" >/dev/null
-		make -s -C "$src" O="$obj" olddefconfig >/dev/null
+	for k in ${CORPUS:-$CORPUS_ALL}; do
+		configure "$k"
+	done
+	if [ -n "$(config_of noftrace 2>/dev/null)" ] &&
+		[[ " ${CORPUS:-$CORPUS_ALL} " == *" noftrace "* ]] &&
+		grep -q '^CONFIG_FUNCTION_TRACER=y' "$root$(obj_of noftrace)/.config"; then
+		die "noftrace: CONFIG_FUNCTION_TRACER is still set"
 	fi
+	return 0
 }
 
 build_one() {
-	local name=$1 t0=$SECONDS
+	local name=$1 t0=$SECONDS o
+	o=$(obj_of "$name")
 	[ -f "$kernels/$name.bzImage" ] && return
+	# shellcheck disable=SC2086
 	(cd "$corpus/pristine" && cp --parents $TOUCHED "$src/")
 	apply "$name"
-	echo "# validate: building $name" >&2
-	make -s -C "$src" O="$obj" -j"$JOBS" bzImage modules >"$corpus/build-$name.log" 2>&1 ||
+	echo "# validate: building $CORPUS_KERNEL $name" >&2
+	kexec make -s -C "$here/linux-source-$CORPUS_KERNEL" O="$o" -j"$JOBS" bzImage modules \
+		>"$corpus/build-$name.log" 2>&1 ||
 		die "build of $name failed, see $corpus/build-$name.log"
 	mkdir -p "$kernels"
-	cp "$obj/arch/x86/boot/bzImage" "$kernels/$name.bzImage"
+	cp "$root$o/arch/x86/boot/bzImage" "$kernels/$name.bzImage"
 	echo "# validate: built $name in $((SECONDS - t0)) s" >&2
 }
 
@@ -150,6 +146,7 @@ build() {
 		build_one "$k"
 	done
 	# Leave the tree as the base, which the module is built against.
+	# shellcheck disable=SC2086
 	(cd "$corpus/pristine" && cp --parents $TOUCHED "$src/")
 	apply base
 }
@@ -162,8 +159,7 @@ jnum() {
 
 run() {
 	local args=${VALIDATE_ARGS:-$(cat "$top/scripts/run.args")}
-	local rc=0 k st lost stale first caught rel
-	rel=$(make -s -C "$obj" kernelrelease)
+	local rc=0 k st lost stale first caught rel o
 	mkdir -p "$out"
 	{
 		echo "| bug | caught | first detection | lost writes | stale TLB stores | exit |"
@@ -173,8 +169,11 @@ run() {
 		[ -f "$kernels/$k.bzImage" ] || die "$k is not built (validate.sh build)"
 		echo "# validate: $k: $(describe "$k")" >&2
 		st=0
+		o=$root$(obj_of "$k")
+		rel=$(cat "$o/include/config/kernel.release")
+		rm -f "$top/build/vm/$rel/report.json"
 		# shellcheck disable=SC2086
-		KERNEL="$kernels/$k.bzImage" KDIR="$obj" "$top/scripts/vm.sh" run $args \
+		KERNEL="$kernels/$k.bzImage" KDIR="$o" BUILD_ROOT="$root" "$top/scripts/vm.sh" run $args \
 			> "$out/$k.txt" 2>&1 || st=$?
 		cp "$top/build/vm/$rel/report.json" "$out/$k.json" 2>/dev/null || true
 		lost=$(jnum "$out/$k.json" lost_writes)
@@ -186,6 +185,12 @@ run() {
 		if [ "$k" = base ]; then
 			caught="n/a (must be 0 lost)"
 			{ [ "$st" = 0 ] && [ "$lost" = 0 ]; } || rc=1
+		elif [ "$k" = noftrace ]; then
+			# The refusal, by name: never a verdict on an engine that cannot run.
+			caught="n/a (must refuse: exit 2 naming CONFIG_FUNCTION_TRACER)"
+			{ [ "$st" = 2 ] && grep -q 'the module refused to start: stall: .*CONFIG_FUNCTION_TRACER=y' \
+				"$out/$k.txt"; } || rc=1
+			grep -m1 'refused to start' "$out/$k.txt" | sed 's/^/# validate: noftrace: /' >&2 || true
 		else
 			[ "$st" = 1 ] || rc=1
 		fi
