@@ -29,7 +29,7 @@ fi
 # CHECK_ARCH=arm64 (make check-arm64): the arm64 kernels, each booted under
 # both CPU models; the host-side gates are make check's.
 if [ "${CHECK_ARCH:-}" = arm64 ]; then
-	export KERNELS=${KERNELS:-debian-6.1-arm64 debian-6.12-arm64}
+	export KERNELS=${KERNELS:-debian-6.1-arm64 debian-6.12-arm64 debian-7.2-arm64}
 	step "W=1 build on $KERNELS" make -s w1
 	for k in $KERNELS; do
 		for cpu in ${GUEST_CPUS:-max cortex-a57}; do

@@ -14,7 +14,7 @@
 #   kernel.sh sidroot KERNEL   -> the sid build root of a sid KERNEL
 #   kernel.sh sidexec KERNEL CMD... -> CMD run inside that root
 # KERNEL: debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64,
-# debian-6.12-arm64.
+# debian-6.12-arm64, debian-7.2-arm64.
 # Images and headers are fetched with apt-get download (never installed:
 # the 6.12 headers package depends on the image, which would change the
 # host's next boot) and cached in $DR_CACHE (default ~/.cache/dirtyrace).
@@ -29,12 +29,12 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
-KERNELS_KNOWN="debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64, debian-6.12-arm64"
+KERNELS_KNOWN="debian-6.1, debian-6.12, debian-7.2, debian-6.1-arm64, debian-6.12-arm64, debian-7.2-arm64"
 
 arch_of() {
 	case "$1" in
 	debian-6.1 | debian-6.12 | debian-7.2) echo amd64 ;;
-	debian-6.1-arm64 | debian-6.12-arm64) echo arm64 ;;
+	debian-6.1-arm64 | debian-6.12-arm64 | debian-7.2-arm64) echo arm64 ;;
 	*) echo "kernel.sh: unknown kernel '$1' (known: $KERNELS_KNOWN)" >&2; exit 2 ;;
 	esac
 }
@@ -227,9 +227,27 @@ pkgroot() {
 }
 
 # sid_root REL ARCH: a sid build root with REL's headers and the gcc they
-# need (mmdebstrap, ~110 MiB download, ~750 MB), made once.
+# need (mmdebstrap, ~110 MiB download, ~750 MB), made once; an arm64 REL's
+# is the amd64 one's, with the cross gcc.
 sid_root() {
-	local rel=$1 dir=$cache/sid-root/$1
+	local rel=$1 dir=$cache/sid-root/$1 d
+	if [ "$2" = arm64 ]; then
+		# The amd64 root of the same version, with sid's cross gcc and the
+		# arm64 headers unpacked (their kbuild programs are the amd64 root's).
+		dir=$(sid_root "${rel%-arm64}-amd64" amd64)
+		if [ ! -f "$dir/.arm64-$rel" ]; then
+			sidexec "$dir" sh -c 'apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends gcc-aarch64-linux-gnu' \
+				>/dev/null 2>&1 ||
+				{ echo "kernel.sh: cannot install gcc-aarch64-linux-gnu in the sid build root" >&2; exit 2; }
+			d=$(mktemp -d)
+			download arm64 sid "$d" "linux-headers-$rel"
+			dpkg-deb -x "$d"/linux-headers-"$rel"_*.deb "$dir"
+			rm -rf "$d"
+			touch "$dir/.arm64-$rel"
+		fi
+		echo "$dir"
+		return
+	fi
 	if [ ! -f "$dir/.done" ]; then
 		command -v mmdebstrap >/dev/null ||
 			{ echo "kernel.sh: need mmdebstrap for the sid build root (make setup)" >&2; exit 2; }

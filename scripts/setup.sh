@@ -6,7 +6,7 @@
 set -euo pipefail
 # debian-7.2 (sid): its kernel's module builds in a sid build root.
 kernels="debian-6.1 debian-6.12 debian-7.2"
-[ "${1:-}" = arm64 ] && kernels="$kernels debian-6.1-arm64 debian-6.12-arm64"
+[ "${1:-}" = arm64 ] && kernels="$kernels debian-6.1-arm64 debian-6.12-arm64 debian-7.2-arm64"
 
 # The guest kernels' headers, so the module (and dkms) builds against them:
 # unpacked into the cache, never installed (see kernel.sh).
