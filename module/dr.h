@@ -27,6 +27,7 @@ struct dr_target {
 	struct pid *owner;	/* optional: unbind when this process exits */
 	char path[DR_PATH_MAX];
 	u64 run_id;		/* nonzero iff the hammer created the file */
+	bool no_writeback;	/* tmpfs: only engines without a clean run */
 };
 
 struct dentry;
@@ -35,6 +36,7 @@ struct dr_engine {
 	const struct dr_knob *knobs;
 	unsigned int nr_knobs;
 	bool needs_target;		/* works on the bound file */
+	bool needs_writeback;		/* cleans it: refused on tmpfs */
 	int (*start)(const struct dr_target *t);
 	void (*stop)(void);
 	void (*reset)(void);			/* optional, at every start */

@@ -191,6 +191,23 @@ static void dr_stats_reset(void)
 			dr_engines[i]->reset();
 }
 
+/* On tmpfs only the engines that clean nothing can find anything. */
+static int dr_writeback_ok(void)
+{
+	unsigned int i;
+
+	if (!dr.target.file || !dr.target.no_writeback)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(dr_engines); i++) {
+		if (!(dr.engines & BIT(i)) || !dr_engines[i]->needs_writeback)
+			continue;
+		dr_refuse("engine %s: %s is on tmpfs, which has no writeback, so its clean can lose nothing; the migrate and ioremap engines run there",
+			  dr_engines[i]->name, dr.target.path);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static int dr_start_locked(void)
 {
 	unsigned int i;
@@ -216,6 +233,9 @@ static int dr_start_locked(void)
 		return -EINVAL;
 	}
 	ret = dr_inject_probes_ok(dr.inject);
+	if (ret)
+		return ret;
+	ret = dr_writeback_ok();
 	if (ret)
 		return ret;
 	dr_stats_reset();

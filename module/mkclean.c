@@ -159,6 +159,7 @@ const struct dr_engine dr_mkclean_engine = {
 	.knobs = dr_mkclean_knobs,
 	.nr_knobs = ARRAY_SIZE(dr_mkclean_knobs),
 	.needs_target = true,
+	.needs_writeback = true,
 	.start = dr_mkclean_start,
 	.stop = dr_mkclean_stop,
 };

@@ -654,6 +654,7 @@ const struct dr_engine dr_stall_engine = {
 	.knobs = dr_stall_knobs,
 	.nr_knobs = ARRAY_SIZE(dr_stall_knobs),
 	.needs_target = true,
+	.needs_writeback = true,
 	.start = dr_stall_start,
 	.stop = dr_stall_stop,
 	.reset = dr_stall_reset,

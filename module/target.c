@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/namei.h>
 #include <linux/sched.h>
+#include <linux/shmem_fs.h>
 #include <linux/string.h>
 #include "dr.h"
 
@@ -105,13 +106,18 @@ int dr_target_bind(struct dr_target *t, char *spec)
 	ret = -EINVAL;
 	if (!S_ISREG(file_inode(file)->i_mode))
 		goto fail;
-	/* No writeback (tmpfs, ramfs): a lost dirty bit could never show. */
+	/*
+	 * No writeback: a lost dirty bit could never show. tmpfs is still
+	 * bound for the engines that need none (a store through a stale TLB
+	 * entry into a migrated-away page is lost there too); ramfs is not.
+	 */
 	ret = -EOPNOTSUPP;
-	if (!mapping_can_writeback(file->f_mapping))
+	if (!mapping_can_writeback(file->f_mapping) && !shmem_mapping(file->f_mapping))
 		goto fail;
 
 	t->file = file;
 	t->mapping = file->f_mapping;
+	t->no_writeback = !mapping_can_writeback(file->f_mapping);
 	t->owner = owner;
 	t->run_id = dr_target_run_id(file);
 	strscpy(t->path, path, sizeof(t->path));

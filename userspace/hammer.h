@@ -185,6 +185,7 @@ struct testfile {
 	bool anon;		/* O_TMPFILE: path is /proc/PID/fd/N, no name */
 	int fd;			/* buffered, for fsync */
 	int dfd;		/* O_DIRECT, the independent reread path */
+	bool tmpfs;		/* no disk: dfd reads the page cache */
 	uint64_t size, run_id, nslots;
 	uint64_t *shadow;	/* shared: last stamp stored per slot */
 	struct control *ctl;	/* shared */
@@ -239,7 +240,7 @@ int orders_max_mapped(const long long seen[DR_NR_ORDER_ROWS][DR_NR_ORDERS]);
 const char *stat_key(enum dr_stat id);
 
 /* writers.c */
-int dir_check(const char *dir);
+int dir_check(const struct opts *o);
 int testfile_create(struct testfile *tf, const struct opts *o);
 void testfile_destroy(struct testfile *tf, bool keep);
 int writers_start(struct testfile *tf, const struct opts *o);

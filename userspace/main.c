@@ -128,7 +128,7 @@ static int run(struct opts *o)
 	int ret;
 
 	/* A --dir that cannot work is a usage error, whatever the module. */
-	ret = dir_check(o->dir);
+	ret = dir_check(o);
 	if (!ret)
 		ret = module_check();
 	if (ret)

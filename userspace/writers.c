@@ -34,8 +34,12 @@ static void *shared_alloc(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int dir_check(const char *dir)
+/* The engines that clean the file: nothing to find where nothing is written back. */
+#define CLEANING_ENGINES	(ENGINE_BIT(ENG_MKCLEAN) | ENGINE_BIT(ENG_STALL))
+
+int dir_check(const struct opts *o)
 {
+	const char *dir = o->dir;
 	struct statfs sfs;
 
 	if (statfs(dir, &sfs)) {
@@ -47,8 +51,14 @@ int dir_check(const char *dir)
 			dir, strerror(errno));
 		return DR_EXIT_USAGE;
 	}
-	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC) {
-		fprintf(stderr, "dirtyrace: --dir %s is on tmpfs/ramfs, which has no writeback: a lost dirty bit can never lose data there, so nothing could be detected; use a directory on ext4, xfs or btrfs\n",
+	if (sfs.f_type == RAMFS_MAGIC) {
+		fprintf(stderr, "dirtyrace: --dir %s is on ramfs, which has no writeback and no migration: nothing could be detected; use a directory on ext4, xfs or btrfs\n",
+			dir);
+		return DR_EXIT_USAGE;
+	}
+	/* tmpfs: a store through a stale TLB entry to a migrated-away page is lost there too. */
+	if (sfs.f_type == TMPFS_MAGIC && (o->engine_mask & CLEANING_ENGINES)) {
+		fprintf(stderr, "dirtyrace: --dir %s is on tmpfs, which has no writeback: the mkclean and stall engines' cleans can lose nothing there; use --engines migrate (or numa, ioremap) on tmpfs, or a directory on ext4, xfs or btrfs\n",
 			dir);
 		return DR_EXIT_USAGE;
 	}
@@ -102,7 +112,8 @@ static int hugepage_check(const struct testfile *tf)
 
 int testfile_create(struct testfile *tf, const struct opts *o)
 {
-	int ret = dir_check(o->dir);
+	struct statfs sfs;
+	int ret = dir_check(o);
 
 	if (ret)
 		return ret;
@@ -135,7 +146,9 @@ int testfile_create(struct testfile *tf, const struct opts *o)
 	}
 	if (o->hugepage && hugepage_check(tf))
 		return DR_EXIT_USAGE;
-	tf->dfd = open(tf->path, O_RDONLY | O_DIRECT);
+	/* On tmpfs the page cache is the file: a store lost there is lost. */
+	tf->tmpfs = fstatfs(tf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+	tf->dfd = open(tf->path, O_RDONLY | (tf->tmpfs ? 0 : O_DIRECT));
 	if (tf->dfd < 0) {
 		fprintf(stderr, "dirtyrace: %s does not support O_DIRECT (%s), the independent reread path; use ext4, xfs or btrfs\n",
 			o->dir, strerror(errno));
