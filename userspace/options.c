@@ -52,7 +52,7 @@ void usage(FILE *f)
 	fprintf(f,
 "usage: dirtyrace run [options]\n"
 "       dirtyrace msync DIR SECONDS SIZE   (userspace msync(MS_SYNC) baseline for make bench)\n"
-"  --dir DIR              where to create the test file (ext4/xfs/btrfs, not tmpfs) [%s]\n"
+"  --dir DIR              where to create the test file (ext4/xfs/btrfs; tmpfs: migrate only) [%s]\n"
 "  --duration SEC         run time [%.0f]\n"
 "  --threads N            writer threads per process [online CPUs, at least %d]\n"
 "  --procs N              writer processes, each with its own mapping [%u]\n"
