@@ -55,9 +55,15 @@ static inline struct folio *dr_mig_unit_of(struct folio *f) { return f; }
 
 /*
  * The PTE access/dirty update of a fault: arm64 6.9+ (contiguous PTEs)
- * wraps it inline around __ptep_set_access_flags().
+ * wraps it inline around __ptep_set_access_flags(); 7.2's is an inline
+ * around __ptep_set_access_flags_anysz(), which PMDs share: its sixth
+ * argument is PAGE_SIZE for a PTE. (6.13 to 6.19 are untested; a kernel
+ * whose name differs leaves the probe missing, and the inject refused.)
  */
-#if defined(CONFIG_ARM64) && KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#if defined(CONFIG_ARM64) && KERNEL_VERSION(7, 0, 0) <= LINUX_VERSION_CODE
+#define DR_SYM_SET_ACCESS_FLAGS	"__ptep_set_access_flags_anysz"
+#define DR_SET_ACCESS_FLAGS_PGSIZE_ARG	5
+#elif defined(CONFIG_ARM64) && KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 #define DR_SYM_SET_ACCESS_FLAGS	"__ptep_set_access_flags"
 #else
 #define DR_SYM_SET_ACCESS_FLAGS	"ptep_set_access_flags"

@@ -218,6 +218,10 @@ bool dr_inject_accessflags(struct pt_regs *regs)
 	if (!dr_inject_is(DR_INJ_ACCESSFLAGS_STALE) || !READ_ONCE(dr.running) ||
 	    !(vma->vm_flags & VM_SHARED))
 		return false;
+#ifdef DR_SET_ACCESS_FLAGS_PGSIZE_ARG
+	if (DR_ARG(regs, DR_SET_ACCESS_FLAGS_PGSIZE_ARG) != PAGE_SIZE)
+		return false;	/* a PMD's */
+#endif
 	entry = __pte(DR_ARG(regs, 3));
 	cur = ptep_get(ptep);
 	raw_spin_lock_irqsave(&dr_stale_lock, flags);
