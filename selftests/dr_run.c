@@ -92,8 +92,15 @@ TEST_F_TIMEOUT(run, inject_accessflags_stale_detected, 120)
 			       "--json", JSON, NULL };
 	int rc = dr_hammer_run(args);
 
-	/* kcsan: 232 stale PTEs written back, 0 lost in 15 s */
-	DR_ACCEPT_CLEAN_IF(dr_debug_kernel(), rc, JSON, "inject.stale_ptes", "a debug kernel");
+	/*
+	 * kcsan: 232 stale PTEs written back, 0 lost in 15 s. arm64 7.2
+	 * under -cpu max (hardware dirty bits), whose ext4 caches large
+	 * folios: 0 lost in 15 s (any other dirtied page of a folio saves
+	 * the store; cortex-a57 and x86 7.2 catch it).
+	 */
+	DR_ACCEPT_CLEAN_IF(dr_debug_kernel() ||
+			   (dr_detection_weak() && dr_json_num(JSON, "max_order_written") > 0),
+			   rc, JSON, "inject.stale_ptes", "a debug kernel, or -cpu max with large folios");
 	EXPECT_EQ(DR_EXIT_LOST, rc);
 	EXPECT_LT(0, dr_json_num(JSON, "lost_writes"));
 	EXPECT_LE(0, dr_json_num(JSON, "first_detection_ms"));
