@@ -142,7 +142,7 @@ build() {
 	need_tools
 	prepare_tree
 	for k in ${CORPUS:-$CORPUS_ALL}; do
-		describe "$k" >/dev/null || die "unknown corpus entry $k ($CORPUS_ALL)"
+		describe "$k" >/dev/null || die "unknown corpus entry $k ($CORPUS_ALL ${CORPUS_MISSED:-})"
 		build_one "$k"
 	done
 	# Leave the tree as the base, which the module is built against.
