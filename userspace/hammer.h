@@ -184,8 +184,7 @@ struct testfile {
 	char path[4096];	/* what the module binds */
 	bool anon;		/* O_TMPFILE: path is /proc/PID/fd/N, no name */
 	int fd;			/* buffered, for fsync */
-	int dfd;		/* O_DIRECT, the independent reread path */
-	bool tmpfs;		/* no disk: dfd reads the page cache */
+	int dfd;		/* O_DIRECT, the independent reread path (tmpfs: its page cache) */
 	uint64_t size, run_id, nslots;
 	uint64_t *shadow;	/* shared: last stamp stored per slot */
 	struct control *ctl;	/* shared */

@@ -113,6 +113,7 @@ static int hugepage_check(const struct testfile *tf)
 int testfile_create(struct testfile *tf, const struct opts *o)
 {
 	struct statfs sfs;
+	bool tmpfs;
 	int ret = dir_check(o);
 
 	if (ret)
@@ -147,8 +148,8 @@ int testfile_create(struct testfile *tf, const struct opts *o)
 	if (o->hugepage && hugepage_check(tf))
 		return DR_EXIT_USAGE;
 	/* On tmpfs the page cache is the file: a store lost there is lost. */
-	tf->tmpfs = fstatfs(tf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
-	tf->dfd = open(tf->path, O_RDONLY | (tf->tmpfs ? 0 : O_DIRECT));
+	tmpfs = fstatfs(tf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+	tf->dfd = open(tf->path, O_RDONLY | (tmpfs ? 0 : O_DIRECT));
 	if (tf->dfd < 0) {
 		fprintf(stderr, "dirtyrace: %s does not support O_DIRECT (%s), the independent reread path; use ext4, xfs or btrfs\n",
 			o->dir, strerror(errno));
