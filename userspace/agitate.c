@@ -90,6 +90,8 @@ struct agit_thread {
 	bool second;		/* batch: the reclaimer, not the protector */
 	int fd, fd2;		/* batch: stall_reclaim, /proc/self/pagemap */
 	int cpu;		/* batch: pinned here; others: -1, not pinned */
+	int mask;		/* the selected agitators */
+	unsigned int turn_ms;	/* --agitate-turns */
 	uint64_t rng;
 };
 
@@ -186,13 +188,64 @@ static void allow(enum oracle_kind k)
 	atomic_fetch_add(&oracles[k].seq, 1);
 }
 
+/*
+ * MADV_DONTNEED, then read-only: the mprotect finds no PTE the zap
+ * cleared and flushes nothing for them, so a store that completes while
+ * the range is published went through a TLB entry the zap left behind
+ * (a batched zap that flushed only part of its range). This thread
+ * stores to every page first (a store that changes nothing), so that its
+ * own CPU holds writable entries the zap must flush, and probes them
+ * right after the mprotect, before any other flush can wipe them; the
+ * writers' stores in the range are judged too. A writer that refaults
+ * between the two calls gets a PTE the mprotect does change and flush.
+ */
+static void zap_probe(struct agit_thread *ag, size_t off, size_t len, bool judged)
+{
+	for (size_t at = off; at < off + len; at += PAGE) {
+		if (guarded_touch((volatile uint64_t *)(ag->map + at)) && judged)
+			oracle_stale(ag->tf, at, OR_ZAP, ORACLE_AGITATOR);
+		if (judged)
+			atomic_fetch_add(&ag->tf->ctl->probe_checks, 1);
+	}
+}
+
+static int zap_protect(struct agit_thread *ag, size_t off, size_t len)
+{
+	cpu_set_t was, here;
+	int ok;
+
+	/* The probes must run on the CPU whose entries the zap had to flush. */
+	CPU_ZERO(&here);
+	CPU_SET(sched_getcpu(), &here);
+	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(here), &here))
+		return 0;
+	pthread_mutex_lock(&layout_lock);
+	zap_probe(ag, off, len, false);
+	ok = !madvise(ag->map + off, len, MADV_DONTNEED) &&
+	     !mprotect(ag->map + off, len, PROT_READ);
+	if (ok) {
+		forbid(OR_ZAP, off, len);
+		zap_probe(ag, off, len, true);
+		usleep(xorshift(&ag->rng) % 200);
+		allow(OR_ZAP);
+	}
+	ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
+	pthread_mutex_unlock(&layout_lock);
+	sched_setaffinity(0, sizeof(was), &was);
+	return ok;
+}
+
 static void zap(struct agit_thread *ag)
 {
 	size_t off, len;
 
 	subrange(ag, 64, &off, &len);
-	if (xorshift(&ag->rng) & 1) {
+	switch (xorshift(&ag->rng) % 4) {
+	case 0:
 		note(ag, !madvise(ag->map + off, len, MADV_DONTNEED));
+		return;
+	case 1:
+		note(ag, zap_protect(ag, off, len));
 		return;
 	}
 	pthread_mutex_lock(&layout_lock);
@@ -440,6 +493,26 @@ static void batch(struct agit_thread *ag)
 		batch_protect(ag);
 }
 
+/*
+ * With --agitate-turns, the selected agitators run one at a time, each
+ * for turn_ms in the order of enum agitator, on the monotonic clock that
+ * every writer process shares: a stale TLB entry one of them leaves is
+ * then not wiped by the flushes of the others (on x86 a flush that finds
+ * a CPU behind by more than one generation flushes everything).
+ */
+static bool agitator_turn(const struct agit_thread *ag)
+{
+	int n = __builtin_popcount(ag->mask), turn, a;
+
+	if (!ag->turn_ms || n < 2)
+		return true;
+	turn = (int)((uint64_t)(now() * 1000) / ag->turn_ms % n);
+	for (a = 0; turn || !(ag->mask & (1 << a)); a++)
+		if (ag->mask & (1 << a))
+			turn--;
+	return a == (int)ag->kind;
+}
+
 static void *agitator_fn(void *arg)
 {
 	static void (*const fns[NR_AGITATORS])(struct agit_thread *) = {
@@ -460,6 +533,10 @@ static void *agitator_fn(void *arg)
 	while (!atomic_load(ag->go) && !atomic_load(&ctl->stop))
 		usleep(100);
 	while (!atomic_load(&ctl->stop)) {
+		if (!agitator_turn(ag)) {
+			usleep(1000);
+			continue;
+		}
 		fns[ag->kind](ag);
 		if (ag->kind == AG_BATCH && !ag->second)
 			/*
@@ -505,9 +582,11 @@ static int batch_start(struct agit_thread *ag, unsigned int proc)
 }
 
 /* One thread per selected agitator in this writer process (batch: two). */
-int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
-		    uint64_t seed, pthread_t *th, struct agit_thread **out)
+int agitators_start(struct testfile *tf, char *map, const struct opts *o, unsigned int proc,
+		    pthread_t *th, struct agit_thread **out)
 {
+	int mask = o->agitate;
+	uint64_t seed = o->seed;
 	static atomic_uint go;	/* one writer process per address space */
 	struct agit_thread *ag = calloc(AGIT_THREADS, sizeof(*ag));
 	int n = 0;
@@ -521,6 +600,7 @@ int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
 			ag[n] = (struct agit_thread) {
 				.tf = tf, .go = &go, .map = map, .kind = a,
 				.second = second, .fd = -1, .fd2 = -1, .cpu = -1,
+				.mask = mask, .turn_ms = o->agitate_turns,
 				.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1 + second * 17,
 			};
 			if (a == AG_BATCH && batch_start(&ag[n], proc))

@@ -80,6 +80,7 @@ const char *oracle_name(enum oracle_kind k)
 	static const char *const names[NR_ORACLES] = {
 		[OR_MPROTECT] = "mprotect(PROT_READ)", [OR_MREMAP] = "mremap away",
 		[OR_BATCH] = "mprotect(PROT_READ) of pages reclaim unmapped",
+		[OR_ZAP] = "MADV_DONTNEED and mprotect(PROT_READ)",
 	};
 
 	return names[k];

@@ -67,6 +67,7 @@ struct opts {
 	unsigned int knob[NR_KNOB_OPTS];	/* values for the module's knobs */
 	unsigned int knobs_set;		/* bits of enum knob_opt to write */
 	int agitate;		/* bitmask of enum agitator */
+	unsigned int agitate_turns;	/* ms each agitator runs alone; 0: all at once */
 	bool pin;		/* pin writers to CPUs (the batch agitator always pins) */
 	bool hugepage;		/* writers madvise(MADV_HUGEPAGE) their mappings */
 	bool large_folios;	/* no large folio written through: INCONCLUSIVE */
@@ -127,15 +128,18 @@ enum agitator { AG_ZAP, AG_MREMAP, AG_MPROTECT, AG_FORK, AG_RECLAIM, AG_BATCH, N
 
 /*
  * The protection oracle: once mprotect(PROT_READ) or mremap-away of a
- * range has returned, no store through the old translation may complete.
+ * range has returned, no store through the old translation may complete;
+ * nor once MADV_DONTNEED and then mprotect(PROT_READ) of it have: the
+ * zap must have flushed every PTE it cleared, as the mprotect finds none
+ * to change and so flushes nothing.
  * An agitator publishes the range (seq odd) only after its syscall
  * returned and withdraws it (seq even) before undoing it; a writer that
  * saw it published before a store, and the same seq after the store,
  * stored while the kernel promised a fault: a stale TLB entry.
  */
-enum oracle_kind { OR_MPROTECT, OR_MREMAP, OR_BATCH, NR_ORACLES };
+enum oracle_kind { OR_MPROTECT, OR_MREMAP, OR_BATCH, OR_ZAP, NR_ORACLES };
 /* The agitators that publish to the oracle. */
-#define ORACLE_AGITATORS	(1 << AG_MPROTECT | 1 << AG_MREMAP | 1 << AG_BATCH)
+#define ORACLE_AGITATORS	(1 << AG_MPROTECT | 1 << AG_MREMAP | 1 << AG_BATCH | 1 << AG_ZAP)
 struct oracle {
 	atomic_uint seq;
 	atomic_size_t off, len;	/* file offsets */
@@ -169,7 +173,7 @@ struct control {
 	atomic_ullong faulted[MAX_WRITERS];	/* stores that faulted: not owed */
 	atomic_ullong agit_ops[NR_AGITATORS], agit_errors[NR_AGITATORS];
 	atomic_ullong oracle_checks[MAX_WRITERS];	/* stores into a published range */
-	atomic_ullong probe_checks;	/* the batch agitator's probes into its range */
+	atomic_ullong probe_checks;	/* the batch and zap agitators' probes */
 	atomic_ullong stale;		/* of those, stores that completed */
 	atomic_uint nstale_recs;
 	struct stale_rec stale_recs[MAX_STALE];
@@ -261,8 +265,8 @@ void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned 
 struct agit_thread;
 int agitators_parse(const char *list);
 const char *agitator_name(enum agitator a);
-int agitators_start(struct testfile *tf, char *map, int mask, unsigned int proc,
-		    uint64_t seed, pthread_t *th, struct agit_thread **out);
+int agitators_start(struct testfile *tf, char *map, const struct opts *o, unsigned int proc,
+		    pthread_t *th, struct agit_thread **out);
 
 /* cgroup.c: a cgroup v2 for the writers, for memory.reclaim. */
 void cgroup_cleanup_stale(void);

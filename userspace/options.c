@@ -81,6 +81,7 @@ void usage(FILE *f)
 	fprintf(f,
 "  --agitate LIST         PTE agitators in each writer process: zap, mremap, mprotect,\n"
 "                         fork, reclaim, batch, all or none [none]\n"
+"  --agitate-turns MS     the agitators take turns of MS ms, one at a time [0: all at once]\n"
 "  --pin                  pin writer n to CPU n (mod CPUs); other agitators than batch stay unpinned\n"
 "  --hugepage             writers madvise(MADV_HUGEPAGE) their mappings: PMD-sized folios, PMD mappings\n"
 "  --large-folios         a run that wrote through no large folio is INCONCLUSIVE\n"
@@ -190,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "stall-sites", required_argument, 0, 'Y' },
 	{ "no-stall-clean", no_argument, 0, 'C' },
 	{ "agitate", required_argument, 0, 'a' },
+	{ "agitate-turns", required_argument, 0, 'g' },
 	{ "pin", no_argument, 0, 'p' },
 	{ "hugepage", no_argument, 0, 'H' },
 	{ "large-folios", no_argument, 0, 'L' },
@@ -199,9 +201,9 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, 0, 'h' },
 	{ 0, 0, 0, 0 }
 };
-#define SHORT_OPTS	"d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:DpHLkqh"
-#define NUMERIC_OPTS	"tTPsBSvmwxMbUGY"
-#define UINT_OPTS	"TPBvmwxMbUGY"	/* kept in unsigned ints */
+#define SHORT_OPTS	"d:t:T:P:s:B:e:i:S:j:v:m:w:x:M:N:o:b:U:G:Y:Ca:g:DpHLkqh"
+#define NUMERIC_OPTS	"tTPsBSvmwxMbUGYg"
+#define UINT_OPTS	"TPBvmwxMbUGYg"	/* kept in unsigned ints */
 
 /*
  * The numeric options that set a module knob, which knob, and the range
@@ -264,6 +266,7 @@ static bool set_number(struct opts *o, int c, unsigned long long v)
 	case 'B': o->burst = v > 512 ? 0 : v; break;
 	case 'S': o->seed = v; break;
 	case 'v': o->verify_ms = v; break;
+	case 'g': o->agitate_turns = v; break;
 	default: return false;
 	}
 	return true;
@@ -419,6 +422,13 @@ static int check_agitate(struct opts *o, const struct parse_state *ps)
 	}
 	if (o->agitate && !o->writers) {
 		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate, stall or numa to --engines\n");
+		return -1;
+	}
+	/* A selected agitator that never had a turn would make the run INCONCLUSIVE. */
+	if (o->agitate_turns && o->agitate_turns / 1000.0 * __builtin_popcount(o->agitate) > o->duration) {
+		fprintf(stderr, "dirtyrace: --agitate-turns %u: %d agitators need %.1f s for a turn each, longer than --duration\n",
+			o->agitate_turns, __builtin_popcount(o->agitate),
+			o->agitate_turns / 1000.0 * __builtin_popcount(o->agitate));
 		return -1;
 	}
 	return 0;

@@ -63,7 +63,8 @@ static void print_stale(const struct report *r, const struct stale_rec *s)
 	char who[32];
 
 	if (s->writer == ORACLE_AGITATOR)
-		snprintf(who, sizeof(who), "the batch agitator's probe");
+		snprintf(who, sizeof(who), "the %s agitator's probe",
+			 s->kind == OR_ZAP ? "zap" : "batch");
 	else
 		snprintf(who, sizeof(who), "writer %u", s->writer);
 	printf("STALE TLB: store at offset 0x%llx page %llu by %s completed at %.3f s, after %s of file range [0x%zx, 0x%zx) had returned; engines %s, inject %s\n",

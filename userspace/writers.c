@@ -373,7 +373,7 @@ static void writer_proc(struct testfile *tf, const struct opts *o,
 		}
 	}
 	if (o->agitate) {
-		nag = agitators_start(tf, map, o->agitate, proc, o->seed, ath, &ag);
+		nag = agitators_start(tf, map, o, proc, ath, &ag);
 		if (nag < 0) {
 			fprintf(stderr, "dirtyrace: cannot start the agitators\n");
 			_exit(1);
