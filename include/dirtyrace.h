@@ -55,6 +55,7 @@ enum dr_exit {
 #define DR_KNOB_MIGRATE_MODE	"migrate_mode"	/* 0 async, 1 sync_light, 2 sync */
 #define DR_KNOB_MIGRATE_NODES	"migrate_nodes"	/* 0 same node, 1 round-robin */
 #define DR_KNOB_MIGRATE_BATCH	"migrate_batch"
+#define DR_KNOB_MIGRATE_PAUSED	"migrate_paused"	/* 1: the workers sleep */
 #define DR_MIGRATE_BATCH_MAX	512
 
 /* stall engine knobs (module/stall.c): the flush-window amplifier. */

@@ -29,12 +29,14 @@ static u32 dr_mig_threads = 1;
 static u32 dr_mig_mode = MIGRATE_SYNC;
 static u32 dr_mig_nodes = 1;		/* 0: same node, 1: round-robin */
 static u32 dr_mig_batch = 32;
+static u32 dr_mig_paused;		/* the hammer's turns: not migration's */
 
 static const struct dr_knob dr_mig_knobs[] = {
 	{ DR_KNOB_MIGRATE_THREADS, &dr_mig_threads, 1, DR_MAX_THREADS, true },
 	{ DR_KNOB_MIGRATE_MODE, &dr_mig_mode, MIGRATE_ASYNC, MIGRATE_SYNC, false },
 	{ DR_KNOB_MIGRATE_NODES, &dr_mig_nodes, 0, 1, false },
 	{ DR_KNOB_MIGRATE_BATCH, &dr_mig_batch, 1, DR_MIGRATE_BATCH_MAX, false },
+	{ DR_KNOB_MIGRATE_PAUSED, &dr_mig_paused, 0, 1, false },
 };
 
 static dr_migrate_pages_t dr_migrate_pages;
@@ -228,6 +230,10 @@ static int dr_mig_worker_fn(void *arg)
 
 	INIT_LIST_HEAD(&w->list);
 	while (!kthread_should_stop()) {
+		if (READ_ONCE(dr_mig_paused)) {
+			usleep_range(1000, 2000);
+			continue;
+		}
 		dr_walk_target(w->t, w->id, dr_mig_threads_g.n, &dr_mig_ops, w);
 		dr_mig_flush(w, &w->list);
 		w->nlist = 0;

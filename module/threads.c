@@ -6,8 +6,10 @@
  * page cache that the mkclean and migrate workers share.
  */
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include "dr.h"
 #include "compat.h"
@@ -96,10 +98,51 @@ static unsigned long dr_walk_range(struct address_space *mapping, pgoff_t index,
 }
 
 /*
+ * The mm of the id-th shared VMA that maps the file (modulo their
+ * number), with a user reference, or NULL when none does.
+ */
+static struct mm_struct *dr_mapper_mm(struct address_space *mapping, unsigned int id)
+{
+	struct mm_struct *mm = NULL;
+	unsigned int n = 0, pass;
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (pass = 0; pass < 2 && !mm; pass++) {
+		for (node = rb_first_cached(&mapping->i_mmap); node; node = rb_next(node)) {
+			struct vm_area_struct *vma =
+				rb_entry(node, struct vm_area_struct, shared.rb);
+
+			if (!(vma->vm_flags & VM_SHARED))
+				continue;
+			if (!pass) {
+				n++;
+			} else if (!id--) {
+				if (mmget_not_zero(vma->vm_mm))
+					mm = vma->vm_mm;
+				break;
+			}
+		}
+		if (!n)
+			break;
+		id %= n;
+	}
+	i_mmap_unlock_read(mapping);
+	return mm;
+}
+
+/*
  * One pass over the target's page cache, worker id of nr starting at its
  * own stripe so that workers meet less: ops->folio() on each folio (the
  * batch's references held), ops->batch_done() after each batch is
  * released. Returns the number of folios seen.
+ *
+ * The pass runs on the mm of a process that maps the file
+ * (kthread_use_mm()), as the stall engine's cleaners do: a kthread would
+ * otherwise hold a writer's mm lazily on the writer's CPU, and x86
+ * flushes that CPU's whole TLB when the writer comes back after any
+ * flush of the mm meanwhile (this pass's own, even), wiping the stale
+ * entries that every race under test needs.
  */
 unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
 			     unsigned int nr, const struct dr_walk_ops *ops,
@@ -107,9 +150,17 @@ unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
 {
 	pgoff_t pages = DIV_ROUND_UP(i_size_read(t->mapping->host), PAGE_SIZE);
 	pgoff_t start = nr ? pages / nr * id : 0;
-	unsigned long seen = dr_walk_range(t->mapping, start, ULONG_MAX, ops, arg);
+	struct mm_struct *mm = dr_mapper_mm(t->mapping, id);
+	unsigned long seen;
 
+	if (mm)
+		kthread_use_mm(mm);
+	seen = dr_walk_range(t->mapping, start, ULONG_MAX, ops, arg);
 	if (start)
 		seen += dr_walk_range(t->mapping, 0, start - 1, ops, arg);
+	if (mm) {
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	}
 	return seen;
 }

@@ -11,8 +11,9 @@
 # Variables: BENCH_RUNS (10), BENCH_CORPUS_RUNS (10, base 2: a kernel that
 # never detects runs the whole make run duration), BENCH_KERNEL (debian-6.1;
 # an arm64 one with GUEST_CPU, and without what arm64 lacks: the stall
-# engine, ioremap, the corpus), BENCH_CORPUS (1), BENCH_STOCK (1; 0: the
-# corpus only). Output: build/bench/bench.md.
+# engine, ioremap, the corpus), BENCH_CORPUS (1), BENCH_CORPORA ("6.1
+# 7.2": which corpora; each its CORPUS_ALL entries that are built),
+# BENCH_STOCK (1; 0: the corpus only). Output: build/bench/bench.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dirtyrace}
@@ -144,8 +145,13 @@ if [ "${BENCH_CORPUS:-1}" = 1 ] && [ "$arch" = amd64 ]; then
 	while read -r ver dir broot; do
 		ls "$dir"/kernels/*.bzImage >/dev/null 2>&1 || continue
 		[ "$broot" = - ] && broot=
+		[[ " ${BENCH_CORPORA:-6.1 7.2} " == *" $ver "* ]] || continue
+		# The entries of the corpus's default list (CORPUS_ALL); those it
+		# leaves out run the whole duration without detecting anything.
+		list=$(CORPUS_ALL=; . "$top/scripts/corpus/linux-$ver.sh"; echo " $CORPUS_ALL ")
 		for img in "$dir"/kernels/*.bzImage; do
 			name=$(basename "$img" .bzImage)
+			[[ "$list" == *" $name "* ]] || continue
 			# noftrace refuses the stall engine by design: nothing to time.
 			[ "$name" = noftrace ] && continue
 			n=$cruns

@@ -212,8 +212,36 @@ TEST_F_TIMEOUT(mig, isolation_accounting_balances, 60)
 	EXPECT_EQ(0, vmstat("nr_isolated_anon"));
 }
 
+/*
+ * migrate_paused=1 stops the workers: a run the hammer leaves it alone in
+ * migrates nothing and is INCONCLUSIVE, never a PASS. With
+ * --agitate-turns the hammer takes it over (0 at the start, migration in
+ * its own turn) and puts the 1 back at the end.
+ */
+TEST_F_TIMEOUT(mig, paused_migrates_nothing_turns_resume, 90)
+{
+	const char *const paused[] = { "--duration", "4", "--engines", "migrate",
+			       "--json", JSON, NULL };
+	const char *const turns[] = { "--duration", "6", "--engines", "migrate",
+			       "--agitate", "zap", "--agitate-turns", "1000",
+			       "--json", JSON, NULL };
+	char v[16];
+
+	ASSERT_EQ(0, dr_knob_write(DR_KNOB_MIGRATE_PAUSED, "1"));
+	EXPECT_EQ(DR_EXIT_INCONCLUSIVE, dr_hammer_run(paused));
+	EXPECT_EQ(0, dr_json_num(JSON, "migrated"));
+	unlink(JSON);
+	EXPECT_EQ(DR_EXIT_PASS, dr_hammer_run(turns));
+	EXPECT_LT(0, dr_json_num(JSON, "migrated"));
+	EXPECT_LT(0, dr_json_num(JSON, "oracle_checks"));
+	EXPECT_EQ(0, dr_knob_read(DR_KNOB_MIGRATE_PAUSED, v, sizeof(v)));
+	EXPECT_EQ(1, atoi(v));
+	EXPECT_EQ(0, dr_knob_write(DR_KNOB_MIGRATE_PAUSED, "0"));
+}
+
 TEST_F_TIMEOUT(mig, bad_migrate_knobs_rejected, 30)
 {
+	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_PAUSED, "2"));
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_MODE, "3"));
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_NODES, "2"));
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_MIGRATE_BATCH, "0"));

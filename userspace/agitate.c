@@ -90,7 +90,7 @@ struct agit_thread {
 	bool second;		/* batch: the reclaimer, not the protector */
 	int fd, fd2;		/* batch: stall_reclaim, /proc/self/pagemap */
 	int cpu;		/* batch: pinned here; others: -1, not pinned */
-	int mask;		/* the selected agitators */
+	unsigned int takers;	/* turn_takers() */
 	unsigned int turn_ms;	/* --agitate-turns */
 	uint64_t rng;
 };
@@ -494,23 +494,37 @@ static void batch(struct agit_thread *ag)
 }
 
 /*
- * With --agitate-turns, the selected agitators run one at a time, each
- * for turn_ms in the order of enum agitator, on the monotonic clock that
- * every writer process shares: a stale TLB entry one of them leaves is
- * then not wiped by the flushes of the others (on x86 a flush that finds
- * a CPU behind by more than one generation flushes everything).
+ * With --agitate-turns, the selected agitators, and the migrate engine
+ * when it runs, take turns: one at a time, each for turn_ms, in the order
+ * of enum agitator and migrate last, on the monotonic clock that every
+ * writer process and the coordinator share. A stale TLB entry one race
+ * leaves is then not wiped by the flushes of the others (on x86 a CPU
+ * more than one flush generation behind flushes everything).
  */
+unsigned int turn_takers(const struct opts *o)
+{
+	return o->agitate | (engine_on(o, ENG_MIGRATE) ? 1u << TURN_MIGRATE : 0);
+}
+
+/* Whose turn it is now (a bit of takers), or -1: all at once. */
+int turn_now(unsigned int takers, unsigned int turn_ms)
+{
+	int n = __builtin_popcount(takers), turn, a;
+
+	if (!turn_ms || n < 2)
+		return -1;
+	turn = (int)((uint64_t)(now() * 1000) / turn_ms % n);
+	for (a = 0; turn || !(takers & (1u << a)); a++)
+		if (takers & (1u << a))
+			turn--;
+	return a;
+}
+
 static bool agitator_turn(const struct agit_thread *ag)
 {
-	int n = __builtin_popcount(ag->mask), turn, a;
+	int t = turn_now(ag->takers, ag->turn_ms);
 
-	if (!ag->turn_ms || n < 2)
-		return true;
-	turn = (int)((uint64_t)(now() * 1000) / ag->turn_ms % n);
-	for (a = 0; turn || !(ag->mask & (1 << a)); a++)
-		if (ag->mask & (1 << a))
-			turn--;
-	return a == (int)ag->kind;
+	return t < 0 || t == (int)ag->kind;
 }
 
 static void *agitator_fn(void *arg)
@@ -600,7 +614,7 @@ int agitators_start(struct testfile *tf, char *map, const struct opts *o, unsign
 			ag[n] = (struct agit_thread) {
 				.tf = tf, .go = &go, .map = map, .kind = a,
 				.second = second, .fd = -1, .fd2 = -1, .cpu = -1,
-				.mask = mask, .turn_ms = o->agitate_turns,
+				.takers = turn_takers(o), .turn_ms = o->agitate_turns,
 				.rng = seed * 0x9E3779B97F4A7C15ULL + proc * 131 + a + 1 + second * 17,
 			};
 			if (a == AG_BATCH && batch_start(&ag[n], proc))

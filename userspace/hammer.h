@@ -40,6 +40,7 @@ enum knob_opt {
 	KO_MIGRATE_THREADS, KO_MIGRATE_NODES, KO_MIGRATE_MODE, KO_MIGRATE_BATCH,
 	KO_MKCLEAN_THREADS, KO_WRITEBACK_MS, KO_EVICT_MS,
 	KO_STALL_US, KO_STALL_GAP_US, KO_STALL_SITES, KO_STALL_CLEAN,
+	KO_MIGRATE_PAUSED,	/* no option: --agitate-turns sets it */
 	NR_KNOB_OPTS
 };
 
@@ -264,6 +265,10 @@ void oracle_stale(struct testfile *tf, size_t off, enum oracle_kind k, unsigned 
 /* agitate.c */
 struct agit_thread;
 int agitators_parse(const char *list);
+/* --agitate-turns: bit NR_AGITATORS is the migrate engine's turn. */
+#define TURN_MIGRATE	NR_AGITATORS
+unsigned int turn_takers(const struct opts *o);
+int turn_now(unsigned int takers, unsigned int turn_ms);
 const char *agitator_name(enum agitator a);
 int agitators_start(struct testfile *tf, char *map, const struct opts *o, unsigned int proc,
 		    pthread_t *th, struct agit_thread **out);

@@ -67,6 +67,19 @@ static bool detected(const struct opts *o, const struct testfile *tf,
 	return v->first_detect >= 0;
 }
 
+/* --agitate-turns: the migrate engine runs in its own turn only. */
+static void migrate_turn(const struct opts *o)
+{
+	static int paused = -1;
+	int t = turn_now(turn_takers(o), o->agitate_turns);
+	int want = t >= 0 && t != TURN_MIGRATE;
+
+	if (!engine_on(o, ENG_MIGRATE) || want == paused)
+		return;
+	if (!knob_write(DR_KNOB_MIGRATE_PAUSED, "%d", want))
+		paused = want;
+}
+
 /* Run writers and verify rounds until the duration ends; 0 or an exit code. */
 static int hammer(const struct opts *o, struct testfile *tf,
 		  struct verify_state *v, struct report *r)
@@ -81,6 +94,7 @@ static int hammer(const struct opts *o, struct testfile *tf,
 	t0 = tf->ctl->t0;
 	while (!last) {
 		usleep(20000);
+		migrate_turn(o);
 		t = now() - t0;
 		last = interrupted || t >= o->duration ||
 		       (o->stop_on_detect && detected(o, tf, v, t));

@@ -232,6 +232,7 @@ static const char *const knob_names[NR_KNOB_OPTS] = {
 	[KO_STALL_GAP_US] = DR_KNOB_STALL_GAP_US,
 	[KO_STALL_SITES] = DR_KNOB_STALL_SITES,
 	[KO_STALL_CLEAN] = DR_KNOB_STALL_CLEAN,
+	[KO_MIGRATE_PAUSED] = DR_KNOB_MIGRATE_PAUSED,
 };
 
 /* This process bound the target: the module's state is its to tear down. */

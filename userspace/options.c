@@ -405,6 +405,32 @@ static int check_writers(const struct opts *o)
 	return 0;
 }
 
+/*
+ * A selected agitator (or migration) that never had a turn would make
+ * the run INCONCLUSIVE. Migration takes turns through migrate_paused,
+ * written 0 at the start and put back at the end.
+ */
+static int check_turns(struct opts *o)
+{
+	int n = __builtin_popcount(turn_takers(o));
+
+	if (!o->agitate_turns)
+		return 0;
+	if (!o->agitate) {
+		fprintf(stderr, "dirtyrace: --agitate-turns needs --agitate\n");
+		return -1;
+	}
+	if (o->agitate_turns / 1000.0 * n > o->duration) {
+		fprintf(stderr, "dirtyrace: --agitate-turns %u: %d turns (agitators%s) take %.1f s, longer than --duration\n",
+			o->agitate_turns, n, engine_on(o, ENG_MIGRATE) ? " and migrate" : "",
+			o->agitate_turns / 1000.0 * n);
+		return -1;
+	}
+	if (engine_on(o, ENG_MIGRATE))
+		knob_set(o, KO_MIGRATE_PAUSED, 0);
+	return 0;
+}
+
 static int check_agitate(struct opts *o, const struct parse_state *ps)
 {
 	/* Batch needs the stall engine; "all" means all that can run here. */
@@ -424,14 +450,7 @@ static int check_agitate(struct opts *o, const struct parse_state *ps)
 		fprintf(stderr, "dirtyrace: --agitate needs writers: add mkclean, migrate, stall or numa to --engines\n");
 		return -1;
 	}
-	/* A selected agitator that never had a turn would make the run INCONCLUSIVE. */
-	if (o->agitate_turns && o->agitate_turns / 1000.0 * __builtin_popcount(o->agitate) > o->duration) {
-		fprintf(stderr, "dirtyrace: --agitate-turns %u: %d agitators need %.1f s for a turn each, longer than --duration\n",
-			o->agitate_turns, __builtin_popcount(o->agitate),
-			o->agitate_turns / 1000.0 * __builtin_popcount(o->agitate));
-		return -1;
-	}
-	return 0;
+	return check_turns(o);
 }
 
 static int check_sizes(const struct opts *o)
