@@ -128,6 +128,7 @@ struct folio;
 struct dr_walk_ops {
 	void (*folio)(struct address_space *mapping, struct folio *folio, void *arg);
 	void (*batch_done)(void *arg);		/* optional */
+	void (*pass_done)(void *arg);		/* optional: still on the mm */
 };
 
 unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,

@@ -219,9 +219,19 @@ static void dr_mig_batch_done(void *arg)
 	}
 }
 
+/* The pass's last, partial batch. */
+static void dr_mig_pass_done(void *arg)
+{
+	struct dr_mig_worker *w = arg;
+
+	dr_mig_flush(w, &w->list);
+	w->nlist = 0;
+}
+
 static const struct dr_walk_ops dr_mig_ops = {
 	.folio = dr_mig_take,
 	.batch_done = dr_mig_batch_done,
+	.pass_done = dr_mig_pass_done,
 };
 
 static int dr_mig_worker_fn(void *arg)
@@ -235,8 +245,6 @@ static int dr_mig_worker_fn(void *arg)
 			continue;
 		}
 		dr_walk_target(w->t, w->id, dr_mig_threads_g.n, &dr_mig_ops, w);
-		dr_mig_flush(w, &w->list);
-		w->nlist = 0;
 		dr_stat_inc(DR_STAT_MIGRATE_PASSES);
 		usleep_range(100, 200);	/* let evicted folios fault back */
 	}
@@ -281,6 +289,8 @@ static int dr_mig_start(const struct dr_target *t)
 	int ret = dr_mig_resolve();
 	unsigned int i;
 
+	/* A pause never outlives the run that asked for it. */
+	WRITE_ONCE(dr_mig_paused, 0);
 	for (i = 0; i < dr_mig_threads && !ret; i++) {
 		dr_mig_workers[i] = (struct dr_mig_worker) { .t = t, .id = i };
 		ret = dr_kthreads_add(&dr_mig_threads_g, dr_mig_worker_fn,

@@ -158,6 +158,8 @@ unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
 	seen = dr_walk_range(t->mapping, start, ULONG_MAX, ops, arg);
 	if (start)
 		seen += dr_walk_range(t->mapping, 0, start - 1, ops, arg);
+	if (ops->pass_done)
+		ops->pass_done(arg);
 	if (mm) {
 		kthread_unuse_mm(mm);
 		mmput(mm);

@@ -229,7 +229,8 @@ static int zap_protect(struct agit_thread *ag, size_t off, size_t len)
 		usleep(xorshift(&ag->rng) % 200);
 		allow(OR_ZAP);
 	}
-	ok &= !mprotect(ag->map + off, len, PROT_READ | PROT_WRITE);
+	if (mprotect(ag->map + off, len, PROT_READ | PROT_WRITE))
+		harness_error(ag, "cannot make the range writable again", off, len);
 	pthread_mutex_unlock(&layout_lock);
 	sched_setaffinity(0, sizeof(was), &was);
 	return ok;

@@ -74,7 +74,7 @@ static void migrate_turn(const struct opts *o)
 	int t = turn_now(turn_takers(o), o->agitate_turns);
 	int want = t >= 0 && t != TURN_MIGRATE;
 
-	if (!engine_on(o, ENG_MIGRATE) || want == paused)
+	if (!(o->knobs_set & 1u << KO_MIGRATE_PAUSED) || want == paused)
 		return;
 	if (!knob_write(DR_KNOB_MIGRATE_PAUSED, "%d", want))
 		paused = want;
