@@ -143,8 +143,8 @@ soak: setup
 gate: setup
 	scripts/gate.sh full
 
-# The default stress run: the options that catch every bug of the
-# validation corpus (scripts/run.args, see docs/stall.md).
+# The default stress run: the options chosen to catch the validation
+# corpora's default entries (scripts/run.args; how well: docs/results.md).
 RUN_ARGS ?= $(shell cat scripts/run.args)
 # GNU make exits 2 whenever a recipe fails, whatever its code: the
 # verdict's own code (README) is printed here, and is scripts/vm.sh's.
