@@ -136,7 +136,8 @@ unsigned long dr_walk_target(const struct dr_target *t, unsigned int id,
 			     void *arg);
 
 /* main.c */
-int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len);
+int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len,
+		loff_t *ppos);
 
 /* knob.c */
 void dr_knobs_create(struct dentry *dir, const struct dr_knob *knobs,

@@ -567,7 +567,7 @@ static ssize_t dr_io_range_write(struct file *f, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
 	char buf[64];
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;

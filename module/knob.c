@@ -26,7 +26,7 @@ static ssize_t dr_knob_write(struct file *f, const char __user *ubuf,
 	const struct dr_knob *k = f->private_data;
 	char buf[24];	/* a u32 in any base with room to spare */
 	u32 v;
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	/* Not kstrtou32_from_user: it parses a truncated copy of long input. */
 	if (ret)

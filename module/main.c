@@ -293,15 +293,26 @@ static void dr_watchdog_fn(struct work_struct *work)
 	mutex_unlock(&dr.lock);
 }
 
-/* Copy a short user write into a NUL-terminated, newline-stripped buffer. */
-int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len)
+/*
+ * Copy a short user write into a NUL-terminated buffer without leading or
+ * trailing white space. One whole write from offset 0: a write at another
+ * offset, or one with a NUL inside ("1\0junk"), is -EINVAL, never a
+ * truncated value taken as the whole.
+ */
+int dr_copy_arg(char *buf, size_t size, const char __user *ubuf, size_t len,
+		loff_t *ppos)
 {
-	if (!len || len >= size)
+	char *s;
+
+	if (*ppos || !len || len >= size)
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	strim(buf);
+	if (strlen(buf) != len)
+		return -EINVAL;
+	s = strim(buf);
+	memmove(buf, s, strlen(s) + 1);
 	return 0;
 }
 
@@ -316,7 +327,7 @@ static ssize_t dr_target_write(struct file *f, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
 	char buf[DR_PATH_MAX + 32];
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;
@@ -363,7 +374,7 @@ static ssize_t dr_run_write(struct file *f, const char __user *ubuf,
 {
 	char buf[4];
 	bool on;
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;
@@ -413,7 +424,7 @@ static ssize_t dr_engines_write(struct file *f, const char __user *ubuf,
 {
 	unsigned long mask;
 	char buf[128];
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret || dr_parse_engines(buf, &mask))
 		return ret ? ret : -EINVAL;
@@ -446,7 +457,7 @@ static ssize_t dr_inject_write(struct file *f, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
 	char buf[32];
-	int mode, ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int mode, ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;
@@ -528,7 +539,7 @@ static ssize_t dr_test_fault_write(struct file *f, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
 	char buf[8];
-	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	int ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;

@@ -609,7 +609,7 @@ static ssize_t dr_reclaim_write(struct file *f, const char __user *ubuf,
 	unsigned long first;
 	unsigned int count;
 	pgoff_t pages;
-	long ret = dr_copy_arg(buf, sizeof(buf), ubuf, len);
+	long ret = dr_copy_arg(buf, sizeof(buf), ubuf, len, ppos);
 
 	if (ret)
 		return ret;
