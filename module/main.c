@@ -566,6 +566,8 @@ static int __init dr_init(void)
 {
 	unsigned int i;
 
+	/* Before any file exists: a write to run may arm it at once. */
+	INIT_DELAYED_WORK(&dr_watchdog, dr_watchdog_fn);
 	dr_dir = debugfs_create_dir(DR_DEBUGFS_DIR, NULL);
 	if (IS_ERR_OR_NULL(dr_dir))
 		return dr_dir ? PTR_ERR(dr_dir) : -ENODEV;
@@ -586,7 +588,6 @@ static int __init dr_init(void)
 		if (dr_engines[i]->debugfs)
 			dr_engines[i]->debugfs(dr_dir);
 	}
-	INIT_DELAYED_WORK(&dr_watchdog, dr_watchdog_fn);
 	return 0;
 }
 
