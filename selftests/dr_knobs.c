@@ -151,22 +151,6 @@ TEST_F(knobs, long_writes_refused_not_truncated)
 	EXPECT_EQ(-EINVAL, dr_knob_write(DR_KNOB_TARGET, big));
 }
 
-/* One write(2) of exactly len bytes at offset off: 0 or -errno. */
-static int raw_write(const char *knob, const char *val, size_t len, off_t off)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), DR_DIR "/%s", knob);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (pwrite(fd, val, len, off) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long knob_value(const char *knob)
 {
 	char buf[32];
@@ -186,16 +170,16 @@ TEST_F(knobs, nul_offset_and_spaces)
 
 	ASSERT_EQ(0, dr_knob_read(DR_KNOB_STALL_US, cur, sizeof(cur)));
 	ASSERT_EQ(0, dr_knob_write(DR_KNOB_STALL_US, "100"));
-	EXPECT_EQ(-EINVAL, raw_write(DR_KNOB_STALL_US, "200\0junk", 8, 0));
+	EXPECT_EQ(-EINVAL, dr_knob_pwrite(DR_KNOB_STALL_US, "200\0junk", 8, 0));
 	EXPECT_EQ(100, knob_value(DR_KNOB_STALL_US));
-	EXPECT_EQ(-EINVAL, raw_write(DR_KNOB_STALL_US, "300", 3, 4));
+	EXPECT_EQ(-EINVAL, dr_knob_pwrite(DR_KNOB_STALL_US, "300", 3, 4));
 	EXPECT_EQ(100, knob_value(DR_KNOB_STALL_US));
 	EXPECT_EQ(0, dr_knob_write(DR_KNOB_STALL_US, "  400\t\n"));
 	EXPECT_EQ(400, knob_value(DR_KNOB_STALL_US));
 	EXPECT_EQ(0, dr_knob_write(DR_KNOB_STALL_US, "\t500"));
 	EXPECT_EQ(500, knob_value(DR_KNOB_STALL_US));
-	EXPECT_EQ(-EINVAL, raw_write(DR_KNOB_TARGET, "none\0x", 6, 0));
-	EXPECT_EQ(-EINVAL, raw_write(DR_KNOB_INJECT, "none", 4, 1));
+	EXPECT_EQ(-EINVAL, dr_knob_pwrite(DR_KNOB_TARGET, "none\0x", 6, 0));
+	EXPECT_EQ(-EINVAL, dr_knob_pwrite(DR_KNOB_INJECT, "none", 4, 1));
 	EXPECT_EQ(0, dr_knob_write(DR_KNOB_STALL_US, cur));
 }
 

@@ -137,8 +137,8 @@ static inline const char *dr_missing_prereq(void)
 	return NULL;
 }
 
-/* Write a knob; 0 or -errno. */
-static inline int dr_knob_write(const char *knob, const char *val)
+/* One write(2) of exactly len bytes of val at offset off; 0 or -errno. */
+static inline int dr_knob_pwrite(const char *knob, const char *val, size_t len, off_t off)
 {
 	char path[256];
 	int fd, ret = 0;
@@ -147,10 +147,16 @@ static inline int dr_knob_write(const char *knob, const char *val)
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
+	if (pwrite(fd, val, len, off) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* Write a knob; 0 or -errno. */
+static inline int dr_knob_write(const char *knob, const char *val)
+{
+	return dr_knob_pwrite(knob, val, strlen(val), 0);
 }
 
 static inline int dr_knob_read(const char *knob, char *buf, size_t len)

@@ -199,12 +199,16 @@ static void allow(enum oracle_kind k)
  * writers' stores in the range are judged too. A writer that refaults
  * between the two calls gets a PTE the mprotect does change and flush.
  */
-static void zap_probe(struct agit_thread *ag, size_t off, size_t len, bool judged)
+/*
+ * Store to every page of [off, off + len) (a store that changes nothing,
+ * see guarded_touch()); with oracle k published, those are its checks.
+ */
+static void touch_pages(struct agit_thread *ag, size_t off, size_t len, int k)
 {
 	for (size_t at = off; at < off + len; at += PAGE) {
-		if (guarded_touch((volatile uint64_t *)(ag->map + at)) && judged)
-			oracle_stale(ag->tf, at, OR_ZAP, ORACLE_AGITATOR);
-		if (judged)
+		if (guarded_touch((volatile uint64_t *)(ag->map + at)) && k >= 0)
+			oracle_stale(ag->tf, at, k, ORACLE_AGITATOR);
+		if (k >= 0)
 			atomic_fetch_add(&ag->tf->ctl->probe_checks, 1);
 	}
 }
@@ -220,12 +224,12 @@ static int zap_protect(struct agit_thread *ag, size_t off, size_t len)
 	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(here), &here))
 		return 0;
 	pthread_mutex_lock(&layout_lock);
-	zap_probe(ag, off, len, false);
+	touch_pages(ag, off, len, -1);
 	ok = !madvise(ag->map + off, len, MADV_DONTNEED) &&
 	     !mprotect(ag->map + off, len, PROT_READ);
 	if (ok) {
 		forbid(OR_ZAP, off, len);
-		zap_probe(ag, off, len, true);
+		touch_pages(ag, off, len, OR_ZAP);
 		usleep(xorshift(&ag->rng) % 200);
 		allow(OR_ZAP);
 	}
@@ -442,19 +446,6 @@ static bool unmapped(struct agit_thread *ag, size_t first, size_t n)
 	return i == n;
 }
 
-/* Store to every page of the round; with wp, those are oracle checks. */
-static void batch_touch(struct agit_thread *ag, bool wp)
-{
-	for (size_t i = 0; i < batch_round.n; i++) {
-		size_t off = (batch_round.first + i) * PAGE;
-
-		if (guarded_touch((volatile uint64_t *)(ag->map + off)) && wp)
-			oracle_stale(ag->tf, off, OR_BATCH, ORACLE_AGITATOR);
-		if (wp)
-			atomic_fetch_add(&ag->tf->ctl->probe_checks, 1);
-	}
-}
-
 static void batch_protect(struct agit_thread *ag)
 {
 	size_t pages = ag->tf->size / PAGE, n = 1 + xorshift(&ag->rng) % BATCH_RUN;
@@ -466,7 +457,7 @@ static void batch_protect(struct agit_thread *ag)
 	pthread_mutex_lock(&layout_lock);
 	batch_round.first = first;
 	batch_round.n = n;
-	batch_touch(ag, false);
+	touch_pages(ag, first * PAGE, len, -1);
 	atomic_store(&batch_round.state, BATCH_ASKED);
 	sem_post(&batch_round.go);
 	while (atomic_load(&batch_round.state) == BATCH_ASKED && !atomic_load(&ag->tf->ctl->stop))
@@ -476,7 +467,7 @@ static void batch_protect(struct agit_thread *ag)
 		;
 	if (inside && !mprotect(at, len, PROT_READ)) {
 		forbid(OR_BATCH, first * PAGE, len);
-		batch_touch(ag, true);
+		touch_pages(ag, first * PAGE, len, OR_BATCH);
 		allow(OR_BATCH);
 		if (mprotect(at, len, PROT_READ | PROT_WRITE))
 			harness_error(ag, "cannot make the range writable again", first * PAGE, len);
